@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { RealtimeModule } from '../server/index.js';
+import { DevTokenController } from './auth/dev-token.controller.js';
+import { ChatModule } from './chat/chat.module.js';
+import type { DemoConfig } from './config/demo-config.js';
+import { DEMO_CONFIG } from './config/demo-config.token.js';
+
+/** The demo app: chat now; ticker and game join here as their own modules. */
+@Module({})
+export class AppModule {
+  static forRoot(config: DemoConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        RealtimeModule.forRoot({
+          jwt: {
+            secret: config.jwtSecret,
+            algorithms: ['HS256'],
+            issuer: config.jwtIssuer,
+            audience: config.jwtAudience,
+          },
+          allowedOrigins: config.allowedOrigins,
+          maxPayload: config.maxPayloadBytes,
+        }),
+        ChatModule,
+      ],
+      controllers: config.devTokens ? [DevTokenController] : [],
+      providers: [{ provide: DEMO_CONFIG, useValue: config }],
+      exports: [DEMO_CONFIG],
+      global: true,
+    };
+  }
+}

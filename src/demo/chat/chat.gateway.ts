@@ -1,0 +1,120 @@
+import { MessageBody, SubscribeMessage, type OnGatewayDisconnect } from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import { randomUUID } from 'node:crypto';
+import {
+  ConnectionRegistry,
+  CurrentConnection,
+  ErrorCode,
+  RealtimeConnection,
+  RealtimeException,
+  RealtimeGateway,
+  connectionOf,
+  type RealtimePrincipal,
+  type RoomMember,
+} from '../../server/index.js';
+import { wsPathFrom } from '../config/demo-config.js';
+import { DirectDto, RoomDto, SendDto } from './chat.dto.js';
+import type { ChatUser, JoinReply, SentReply } from './chat.types.js';
+
+/** Registry room of a chat room (other features have rooms too). */
+const roomKey = (room: string): string => `chat:${room}`;
+const ROOM_PREFIX = 'chat:';
+
+function userOf(principal: { userId: string; claims: Readonly<Record<string, unknown>> }): ChatUser {
+  const name = principal.claims['name'];
+  return { id: principal.userId, name: typeof name === 'string' && name ? name : principal.userId };
+}
+
+function uniqueUsers(members: RoomMember[]): ChatUser[] {
+  const users = new Map<string, ChatUser>();
+  for (const m of members) users.set(m.userId, userOf(m));
+  return [...users.values()];
+}
+
+/** The chat of the demo: rooms, messages, typing and direct messages (see demo.md). */
+@RealtimeGateway({ path: wsPathFrom(process.env) })
+export class ChatGateway implements OnGatewayDisconnect {
+  constructor(private readonly registry: ConnectionRegistry) {}
+
+  @SubscribeMessage('chat:join')
+  async join(
+    @MessageBody() { room }: RoomDto,
+    @CurrentConnection() connection: RealtimeConnection,
+  ): Promise<JoinReply> {
+    if (this.registry.join(connection, roomKey(room))) {
+      this.registry
+        .to(roomKey(room))
+        .except(connection)
+        .emit('chat:joined', { room, user: userOf(connection.principal) });
+    }
+    return { room, members: uniqueUsers(await this.registry.members(roomKey(room))) };
+  }
+
+  @SubscribeMessage('chat:leave')
+  leave(
+    @MessageBody() { room }: RoomDto,
+    @CurrentConnection() connection: RealtimeConnection,
+  ): null {
+    if (this.registry.leave(connection, roomKey(room))) {
+      this.registry.to(roomKey(room)).emit('chat:left', { room, user: userOf(connection.principal) });
+    }
+    return null;
+  }
+
+  @SubscribeMessage('chat:send')
+  send(
+    @MessageBody() { room, text }: SendDto,
+    @CurrentConnection() connection: RealtimeConnection,
+  ): SentReply {
+    this.requireMember(connection, room);
+    const message = { id: randomUUID(), room, from: userOf(connection.principal), text, at: Date.now() };
+    this.registry.to(roomKey(room)).emit('chat:message', message);
+    return { id: message.id, at: message.at };
+  }
+
+  @SubscribeMessage('chat:typing')
+  typing(
+    @MessageBody() { room }: RoomDto,
+    @CurrentConnection() connection: RealtimeConnection,
+  ): null {
+    this.requireMember(connection, room);
+    this.registry
+      .to(roomKey(room))
+      .except(connection)
+      .emit('chat:typing', { room, user: userOf(connection.principal) }, { volatile: true });
+    return null;
+  }
+
+  @SubscribeMessage('chat:direct')
+  direct(
+    @MessageBody() { to, text }: DirectDto,
+    @CurrentConnection() connection: RealtimeConnection,
+  ): SentReply {
+    if (!this.registry.isOnline(to)) {
+      throw new RealtimeException('USER_OFFLINE', 'That user is not connected');
+    }
+    const message = { id: randomUUID(), from: userOf(connection.principal), text, at: Date.now() };
+    this.registry.toUser(to).emit('chat:direct', message);
+    return { id: message.id, at: message.at };
+  }
+
+  /** Leaving by disconnect counts as leaving every room. */
+  handleDisconnect(client: WebSocket): void {
+    const connection = connectionOf(client);
+    if (!connection) return;
+    const user = userOf(connection.principal as RealtimePrincipal);
+    for (const key of connection.rooms) {
+      if (!key.startsWith(ROOM_PREFIX)) continue;
+      this.registry
+        .to(key)
+        .except(connection)
+        .emit('chat:left', { room: key.slice(ROOM_PREFIX.length), user });
+    }
+  }
+
+  private requireMember(connection: RealtimeConnection, room: string): void {
+    if (!this.registry.isMember(connection, roomKey(room))) {
+      throw new RealtimeException(ErrorCode.FORBIDDEN, 'Join the room first');
+    }
+  }
+}

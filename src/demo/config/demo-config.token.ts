@@ -1,0 +1,2 @@
+/** DI token of the demo's `DemoConfig`. */
+export const DEMO_CONFIG = Symbol('DemoConfig');

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+
+/** The demo's configuration (see `.env.example` and the README). */
+export interface DemoConfig {
+  port: number;
+  wsPath: string;
+  jwtSecret: string;
+  /** True when no JWT_SECRET was given and one was generated for this boot. */
+  jwtSecretGenerated: boolean;
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
+  allowedOrigins: string[];
+  maxPayloadBytes: number;
+  heartbeatIntervalMs: number;
+  devTokens: boolean;
+  redisUrl: string | undefined;
+  tickerIntervalMs: number;
+  shutdownDrainMs: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export class DemoConfigError extends Error {
+  constructor(message: string) {
+    super(`Configuration: ${message}`);
+    this.name = 'DemoConfigError';
+  }
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new DemoConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new DemoConfigError(`${name} must be true or false, got "${env[name]}".`);
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? raw : undefined;
+}
+
+/** The WebSocket path; read at import time because gateway decorators need it. */
+export function wsPathFrom(env: Env): string {
+  const path = optional(env, 'WS_PATH') ?? '/ws';
+  if (!/^\/[\w\-./]*$/.test(path)) {
+    throw new DemoConfigError(`WS_PATH must be a URL path such as /ws, got "${path}".`);
+  }
+  return path;
+}
+
+/** Reads the demo's configuration from environment variables, with the documented defaults. */
+export function loadDemoConfig(env: Env = process.env): DemoConfig {
+  const production = env['NODE_ENV'] === 'production';
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const secret = optional(env, 'JWT_SECRET');
+  if (!secret && production) {
+    throw new DemoConfigError('JWT_SECRET is required when NODE_ENV=production.');
+  }
+  const origins = optional(env, 'ALLOWED_ORIGINS');
+  const devTokens = flag(env, 'DEV_TOKENS', !production);
+  return {
+    port,
+    wsPath: wsPathFrom(env),
+    jwtSecret: secret ?? randomBytes(48).toString('base64'),
+    jwtSecretGenerated: !secret,
+    jwtIssuer: optional(env, 'JWT_ISSUER'),
+    jwtAudience: optional(env, 'JWT_AUDIENCE'),
+    allowedOrigins: origins
+      ? origins.split(',').map((o) => o.trim()).filter(Boolean)
+      : [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+    maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', 65536, 256, 16 * 1024 * 1024),
+    heartbeatIntervalMs: int(env, 'HEARTBEAT_INTERVAL_MS', 30000, 1000, 3_600_000),
+    devTokens,
+    redisUrl: optional(env, 'REDIS_URL'),
+    tickerIntervalMs: int(env, 'TICKER_INTERVAL_MS', 500, 50, 3_600_000),
+    shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 10000, 0, 600_000),
+  };
+}

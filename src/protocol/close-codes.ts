@@ -1,0 +1,27 @@
+/**
+ * WebSocket close codes of `realtime.v1` (protocol section 5).
+ * 4000-4499: the client should reconnect; 4500-4999: it should not.
+ */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
+  UNSUPPORTED_DATA: 1003,
+  INVALID_PAYLOAD: 1007,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  INTERNAL_ERROR: 1011,
+  TOKEN_EXPIRED: 4401,
+  SLOW_CONSUMER: 4408,
+  RATE_EXCEEDED: 4429,
+  REVOKED: 4500,
+} as const;
+
+export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Whether a client should reconnect after this close code (protocol section 5). */
+export function shouldReconnect(code: number): boolean {
+  if (code >= 4000 && code <= 4499) return true;
+  if (code >= 4500 && code <= 4999) return false;
+  return code === 1001 || code === 1006 || code === 1011 || code === 1012 || code === 1013;
+}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { Delivery, RoomMember } from '../registry/delivery.js';
+import { RealtimeBroker, type LocalSink } from './realtime-broker.js';
+
+/** The single-instance broker: every delivery and every member is local. */
+@Injectable()
+export class InProcessBroker extends RealtimeBroker {
+  private local: LocalSink | undefined;
+
+  override bind(local: LocalSink): void {
+    this.local = local;
+  }
+
+  override publish(delivery: Delivery): void {
+    this.local?.deliver(delivery);
+  }
+
+  override memberJoined(): void {}
+
+  override memberLeft(): void {}
+
+  override members(room: string): Promise<RoomMember[]> {
+    return Promise.resolve(this.local?.localMembers(room) ?? []);
+  }
+}

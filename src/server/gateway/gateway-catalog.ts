@@ -1,0 +1,146 @@
+import { Inject, Injectable, type OnModuleInit, type Type } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
+import { MAX_EVENT_LENGTH, RESERVED_EVENT_PREFIX } from '../../protocol/index.js';
+import type { HandshakeGuard } from '../auth/handshake-guard.js';
+import { JwtHandshakeGuard } from '../auth/jwt-handshake.guard.js';
+import { REALTIME_GATEWAY, RESOLVED_OPTIONS } from '../realtime.constants.js';
+import type { ResolvedRealtimeOptions } from '../realtime.options.js';
+import { RealtimeConfigError } from '../realtime.options-validation.js';
+import type { RealtimeGatewayMetadata } from './realtime-gateway.decorator.js';
+
+// Metadata keys of @nestjs/websockets (stable strings, not exported from its public entry).
+const GATEWAY_METADATA = 'websockets:is_gateway';
+const GATEWAY_OPTIONS = 'websockets:gateway_options';
+const PORT_METADATA = 'port';
+const MESSAGE_MAPPING_METADATA = 'websockets:message_mapping';
+const MESSAGE_METADATA = 'message';
+
+/** Everything served on one gateway path. */
+export interface PathEntry {
+  readonly path: string;
+  /** `Gateway.method` per event, to report duplicates. */
+  readonly events: Map<string, string>;
+  readonly guards: HandshakeGuard[];
+}
+
+/** Normalizes a gateway path the way request paths are compared: leading slash, no trailing one. */
+export function normalizePath(path: string): string {
+  const withSlash = path.startsWith('/') ? path : `/${path}`;
+  return withSlash.length > 1 ? withSlash.replace(/\/+$/, '') : withSlash;
+}
+
+/**
+ * Finds every gateway at boot and checks it: declared with `@RealtimeGateway()`, on the app's
+ * HTTP server, no reserved or over-long event names, and no event handled twice on one path.
+ * Resolves the handshake guards of each path for the adapter.
+ */
+@Injectable()
+export class GatewayCatalog implements OnModuleInit {
+  private readonly paths = new Map<string, PathEntry>();
+  private ready = false;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly moduleRef: ModuleRef,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+  ) {}
+
+  /** Whether `onModuleInit` has run (the adapter refuses upgrades before). */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  get(path: string): PathEntry | undefined {
+    return this.paths.get(path);
+  }
+
+  async onModuleInit(): Promise<void> {
+    const globalGuards = this.options.handshakeGuards ?? [JwtHandshakeGuard];
+    const guardsByPath = new Map<string, Type<HandshakeGuard>[]>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const { metatype, instance } = wrapper;
+      if (!metatype || !instance || !Reflect.getMetadata(GATEWAY_METADATA, metatype)) continue;
+      const meta = this.checkGateway(metatype as Type);
+      const entry = this.entryFor(meta.path);
+      this.collectEvents(entry, metatype.name, instance as object);
+      const guards = guardsByPath.get(entry.path) ?? [...globalGuards];
+      for (const guard of meta.handshakeGuards) if (!guards.includes(guard)) guards.push(guard);
+      guardsByPath.set(entry.path, guards);
+    }
+    for (const [path, guards] of guardsByPath) {
+      const entry = this.paths.get(path);
+      for (const guard of guards) entry?.guards.push(await this.resolveGuard(guard));
+    }
+    this.ready = true;
+  }
+
+  private checkGateway(metatype: Type): RealtimeGatewayMetadata {
+    const meta = Reflect.getMetadata(REALTIME_GATEWAY, metatype) as
+      | RealtimeGatewayMetadata
+      | undefined;
+    if (!meta) {
+      throw new RealtimeConfigError(
+        `${metatype.name} is declared with @WebSocketGateway(); declare it with @RealtimeGateway({ path }) so that its errors, validation and hooks follow the realtime.v1 protocol.`,
+      );
+    }
+    const port = Reflect.getMetadata(PORT_METADATA, metatype) as number | undefined;
+    const options = Reflect.getMetadata(GATEWAY_OPTIONS, metatype) as { path?: string } | undefined;
+    if (port || options?.path !== meta.path) {
+      throw new RealtimeConfigError(
+        `${metatype.name} combines @RealtimeGateway() with its own @WebSocketGateway() options; use only @RealtimeGateway({ path }). Gateways are served on the app's HTTP server.`,
+      );
+    }
+    return meta;
+  }
+
+  private entryFor(rawPath: string): PathEntry {
+    const path = normalizePath(rawPath);
+    let entry = this.paths.get(path);
+    if (!entry) {
+      entry = { path, events: new Map(), guards: [] };
+      this.paths.set(path, entry);
+    }
+    return entry;
+  }
+
+  private collectEvents(entry: PathEntry, gateway: string, instance: object): void {
+    const proto = Object.getPrototypeOf(instance) as Record<string, unknown>;
+    for (const method of this.scanner.getAllMethodNames(proto)) {
+      const callback = proto[method];
+      if (typeof callback !== 'function') continue;
+      if (Reflect.getMetadata(MESSAGE_MAPPING_METADATA, callback) === undefined) continue;
+      const event = Reflect.getMetadata(MESSAGE_METADATA, callback) as unknown;
+      const where = `${gateway}.${method}`;
+      this.checkEvent(entry, event, where);
+      entry.events.set(event as string, where);
+    }
+  }
+
+  private checkEvent(entry: PathEntry, event: unknown, where: string): void {
+    if (typeof event !== 'string' || event.length === 0 || event.length > MAX_EVENT_LENGTH) {
+      throw new RealtimeConfigError(
+        `${where}: event names must be strings of 1-${MAX_EVENT_LENGTH} characters.`,
+      );
+    }
+    if (event.startsWith(RESERVED_EVENT_PREFIX)) {
+      throw new RealtimeConfigError(
+        `${where}: "${event}" starts with "$", which is reserved for the protocol; rename the event.`,
+      );
+    }
+    const other = entry.events.get(event);
+    if (other) {
+      throw new RealtimeConfigError(
+        `event "${event}" on path ${entry.path} is handled by both ${other} and ${where}; an event may have one handler per path. Rename one, or move one gateway to another path.`,
+      );
+    }
+  }
+
+  private async resolveGuard(guard: Type<HandshakeGuard>): Promise<HandshakeGuard> {
+    try {
+      return this.moduleRef.get(guard, { strict: false });
+    } catch {
+      return this.moduleRef.create(guard);
+    }
+  }
+}

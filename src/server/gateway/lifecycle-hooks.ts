@@ -1,0 +1,93 @@
+import { Logger } from '@nestjs/common';
+import { isObservable } from 'rxjs';
+import { CloseCode } from '../../protocol/index.js';
+import { redact } from '../errors/redact.js';
+import { sessionOf, type Session } from './session.js';
+
+const logger = new Logger('RealtimeGateway');
+
+type Hook = (this: unknown, client: unknown, ...rest: unknown[]) => unknown;
+
+function describe(error: unknown): string {
+  return redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
+}
+
+function failConnection(gateway: string, session: Session | undefined, error: unknown): void {
+  logger.error(`${gateway}.handleConnection failed: ${describe(error)}`);
+  if (!session) return;
+  session.failed = true;
+  session.backlog = [];
+  session.connection.close(CloseCode.INTERNAL_ERROR, 'Internal error');
+}
+
+/** Resolves when a hook's result (value, promise or Observable) has settled; never rejects. */
+function settle(result: unknown, onError: (error: unknown) => void): Promise<void> {
+  if (isObservable(result)) {
+    return new Promise((resolve) => {
+      result.subscribe({
+        error: (error: unknown) => {
+          onError(error);
+          resolve();
+        },
+        complete: resolve,
+      });
+    });
+  }
+  if (result instanceof Promise) return result.then(() => undefined, onError);
+  return Promise.resolve();
+}
+
+/**
+ * Wraps `handleConnection`: a sync throw, a rejection or an errored Observable is logged and
+ * closes the socket with 1011 instead of crashing the process; messages that arrive meanwhile
+ * are held until the hook settles, so handlers never run before the connection is set up.
+ */
+function wrapConnectionHook(gateway: string, original: Hook): Hook {
+  return function (this: unknown, client: unknown, ...rest: unknown[]) {
+    const session = sessionOf(client);
+    const onError = (error: unknown) => failConnection(gateway, session, error);
+    let result: unknown;
+    try {
+      result = original.call(this, client, ...rest);
+    } catch (error) {
+      onError(error);
+      return undefined;
+    }
+    if (!isObservable(result) && !(result instanceof Promise)) return result;
+    if (session) session.pendingHooks++;
+    void settle(result, onError).then(() => session && releaseHeld(session));
+    return undefined;
+  };
+}
+
+/** Wraps `handleDisconnect`: errors are logged, never thrown into the process. */
+function wrapDisconnectHook(gateway: string, original: Hook): Hook {
+  return function (this: unknown, client: unknown, ...rest: unknown[]) {
+    const onError = (error: unknown) =>
+      logger.error(`${gateway}.handleDisconnect failed: ${describe(error)}`);
+    try {
+      void settle(original.call(this, client, ...rest), onError);
+    } catch (error) {
+      onError(error);
+    }
+    return undefined;
+  };
+}
+
+function releaseHeld(session: Session): void {
+  session.pendingHooks--;
+  if (session.pendingHooks === 0) session.replay(session);
+}
+
+/** Makes a gateway class's connection hooks safe. Applied by `@RealtimeGateway()`. */
+export function guardLifecycleHooks(target: { prototype: object; name: string }): void {
+  const proto = target.prototype as Record<string, unknown>;
+  const connect = proto['handleConnection'];
+  if (typeof connect === 'function') {
+    proto['handleConnection'] = wrapConnectionHook(target.name, connect as Hook);
+  }
+  const disconnect = proto['handleDisconnect'];
+  if (typeof disconnect === 'function') {
+    proto['handleDisconnect'] = wrapDisconnectHook(target.name, disconnect as Hook);
+  }
+}

@@ -1,0 +1,33 @@
+export * from '../protocol/index.js';
+export type { HandshakeContext, HandshakeGuard } from './auth/handshake-guard.js';
+export { JwtHandshakeGuard } from './auth/jwt-handshake.guard.js';
+export type { RealtimePrincipal } from './auth/principal.js';
+export { InvalidTokenError, TokenVerifier } from './auth/token-verifier.js';
+export { InProcessBroker } from './broker/in-process.broker.js';
+export { RealtimeBroker, type LocalSink } from './broker/realtime-broker.js';
+export { CurrentConnection } from './decorators/current-connection.decorator.js';
+export { Principal } from './decorators/principal.decorator.js';
+export { HandshakeException } from './errors/handshake.exception.js';
+export { RealtimeException } from './errors/realtime.exception.js';
+export { redact } from './errors/redact.js';
+export { RethrowFilter } from './filters/rethrow.filter.js';
+export {
+  RealtimeGateway,
+  type RealtimeGatewayOptions,
+} from './gateway/realtime-gateway.decorator.js';
+export { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
+export { RealtimeAdapter } from './realtime.adapter.js';
+export { RealtimeModule } from './realtime.module.js';
+export { REALTIME_MODULE_OPTIONS } from './realtime.module-definition.js';
+export type {
+  JwtAlgorithm,
+  RealtimeJwtOptions,
+  RealtimeModuleOptions,
+  RealtimeTokenSources,
+  RealtimeValidationOptions,
+} from './realtime.options.js';
+export { RealtimeConfigError } from './realtime.options-validation.js';
+export { BroadcastOperator, type EmitOptions } from './registry/broadcast-operator.js';
+export { ConnectionRegistry } from './registry/connection-registry.js';
+export type { Delivery, DeliveryTarget, RoomMember } from './registry/delivery.js';
+export { connectionOf, RealtimeConnection } from './registry/realtime-connection.js';

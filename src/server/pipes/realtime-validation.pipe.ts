@@ -1,0 +1,58 @@
+import { Inject, Injectable, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import { ErrorCode, type ValidationDetail } from '../../protocol/index.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
+import { RESOLVED_OPTIONS } from '../realtime.constants.js';
+import type { ResolvedRealtimeOptions } from '../realtime.options.js';
+
+const MESSAGE = 'Payload validation failed';
+
+/** Flattens class-validator errors into `[{field: 'a.b', errors: [...]}]`. */
+export function toValidationDetails(errors: ValidationError[], prefix = ''): ValidationDetail[] {
+  const out: ValidationDetail[] = [];
+  for (const error of errors) {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const messages = Object.values(error.constraints ?? {});
+    if (messages.length > 0) out.push({ field, errors: messages });
+    if (error.children?.length) out.push(...toValidationDetails(error.children, field));
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Validates `@MessageBody()` DTOs with class-validator (applied by `@RealtimeGateway()`).
+ * Unknown fields are stripped (or rejected with `validation.forbidUnknownFields`); a payload
+ * that is not an object, or fails a rule, becomes `VALIDATION_FAILED` with field details.
+ */
+@Injectable()
+export class RealtimeValidationPipe extends ValidationPipe {
+  constructor(@Inject(RESOLVED_OPTIONS) options: ResolvedRealtimeOptions) {
+    super({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: options.validation.forbidUnknownFields,
+      forbidUnknownValues: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) =>
+        new RealtimeException(ErrorCode.VALIDATION_FAILED, MESSAGE, toValidationDetails(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const wholeBody = metadata.type === 'body' && metadata.data === undefined;
+    // An instance of the DTO means a global ValidationPipe ran first; it is validated again.
+    const isDto = typeof metadata.metatype === 'function' && value instanceof metadata.metatype;
+    if (wholeBody && this.toValidate(metadata) && !isPlainObject(value) && !isDto) {
+      throw new RealtimeException(ErrorCode.VALIDATION_FAILED, MESSAGE, [
+        { field: '', errors: ['payload must be a JSON object'] },
+      ]);
+    }
+    return super.transform(value, metadata);
+  }
+}

@@ -1,0 +1,55 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { JwtHandshakeGuard } from './auth/jwt-handshake.guard.js';
+import { TokenVerifier } from './auth/token-verifier.js';
+import { InProcessBroker } from './broker/in-process.broker.js';
+import { RealtimeBroker } from './broker/realtime-broker.js';
+import { RethrowFilter } from './filters/rethrow.filter.js';
+import { GatewayCatalog } from './gateway/gateway-catalog.js';
+import { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
+import { RESOLVED_OPTIONS } from './realtime.constants.js';
+import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime.module-definition.js';
+import type { RealtimeModuleOptions } from './realtime.options.js';
+import { resolveRealtimeOptions } from './realtime.options-validation.js';
+import { ConnectionRegistry } from './registry/connection-registry.js';
+
+/**
+ * WebSocket gateways done right: JWT verified at the HTTP Upgrade, the `realtime.v1` envelope,
+ * validated payloads, coded errors and an injectable `ConnectionRegistry`.
+ *
+ * ```ts
+ * @Module({ imports: [RealtimeModule.forRoot({ jwt: { secret: process.env.JWT_SECRET } })] })
+ * export class AppModule {}
+ * // main.ts
+ * app.useWebSocketAdapter(new RealtimeAdapter(app));
+ * ```
+ *
+ * Global by default (`isGlobal: false` to opt out), so any service can inject the registry.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: RESOLVED_OPTIONS,
+      useFactory: (options: RealtimeModuleOptions) => resolveRealtimeOptions(options),
+      inject: [REALTIME_MODULE_OPTIONS],
+    },
+    { provide: RealtimeBroker, useClass: InProcessBroker },
+    TokenVerifier,
+    JwtHandshakeGuard,
+    ConnectionRegistry,
+    GatewayCatalog,
+    RealtimeValidationPipe,
+    RethrowFilter,
+  ],
+  exports: [
+    RESOLVED_OPTIONS,
+    RealtimeBroker,
+    TokenVerifier,
+    JwtHandshakeGuard,
+    ConnectionRegistry,
+    RealtimeValidationPipe,
+    RethrowFilter,
+  ],
+})
+export class RealtimeModule extends ConfigurableModuleClass {}

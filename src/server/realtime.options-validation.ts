@@ -1,0 +1,135 @@
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import type {
+  JwtAlgorithm,
+  RealtimeModuleOptions,
+  ResolvedRealtimeOptions,
+} from './realtime.options.js';
+
+const HMAC: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];
+const ASYMMETRIC: readonly JwtAlgorithm[] = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+];
+
+/** A boot-time configuration error; the message says how to fix it. */
+export class RealtimeConfigError extends Error {
+  constructor(message: string) {
+    super(`RealtimeModule: ${message}`);
+    this.name = 'RealtimeConfigError';
+  }
+}
+
+function positiveInt(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new RealtimeConfigError(
+      `"${name}" must be a positive integer, got ${JSON.stringify(value)}. Remove it to use the default (${fallback}).`,
+    );
+  }
+  return value;
+}
+
+function toKey(value: string | Buffer | KeyObject, kind: 'secret' | 'public'): KeyObject {
+  if (value instanceof KeyObject) return value;
+  return kind === 'secret' ? createSecretKey(Buffer.from(value)) : createPublicKey(value);
+}
+
+function resolveJwt(options: RealtimeModuleOptions): ResolvedRealtimeOptions['jwt'] {
+  const jwt = options.jwt ?? {};
+  const usesJwtGuard = options.handshakeGuards === undefined;
+  if (usesJwtGuard && !jwt.secret && !jwt.publicKey) {
+    throw new RealtimeConfigError(
+      'no JWT key configured. Set "jwt.secret" (HS256) or "jwt.publicKey" (RS256/ES256), or pass your own "handshakeGuards".',
+    );
+  }
+  if (jwt.secret && jwt.publicKey) {
+    throw new RealtimeConfigError('set either "jwt.secret" or "jwt.publicKey", not both.');
+  }
+  if (typeof jwt.secret === 'string' && jwt.secret.length < 32) {
+    throw new RealtimeConfigError(
+      '"jwt.secret" is shorter than 32 characters; HS256 needs at least 256 bits. Generate one with `openssl rand -base64 48`.',
+    );
+  }
+  const algorithms = jwt.algorithms ?? (jwt.publicKey ? ['RS256'] : ['HS256']);
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw new RealtimeConfigError('"jwt.algorithms" must be a non-empty list such as ["HS256"].');
+  }
+  const allowed = jwt.publicKey ? ASYMMETRIC : HMAC;
+  const wrong = algorithms.filter((a) => !allowed.includes(a));
+  if (wrong.length > 0 && (jwt.secret || jwt.publicKey)) {
+    throw new RealtimeConfigError(
+      `"jwt.algorithms" has ${wrong.join(', ')}, which do not fit a ${jwt.publicKey ? 'public key' : 'shared secret'}. Allowed here: ${allowed.join(', ')}.`,
+    );
+  }
+  const clockToleranceSec = jwt.clockToleranceSec ?? 5;
+  if (typeof clockToleranceSec !== 'number' || clockToleranceSec < 0 || clockToleranceSec > 30) {
+    throw new RealtimeConfigError('"jwt.clockToleranceSec" must be between 0 and 30 seconds.');
+  }
+  return {
+    ...jwt,
+    secret: jwt.secret ? toKey(jwt.secret, 'secret') : undefined,
+    publicKey: jwt.publicKey ? toKey(jwt.publicKey, 'public') : undefined,
+    algorithms,
+    clockToleranceSec,
+  };
+}
+
+function resolveOrigins(value: RealtimeModuleOptions['allowedOrigins']) {
+  if (value === undefined) return 'same-origin' as const;
+  if (value === 'same-origin' || value === '*') return value;
+  if (!Array.isArray(value)) {
+    throw new RealtimeConfigError(
+      '"allowedOrigins" must be a list of origins, "same-origin" or "*".',
+    );
+  }
+  for (const origin of value) {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new RealtimeConfigError(
+        `"allowedOrigins" entry ${JSON.stringify(origin)} is not a URL; write it as scheme://host[:port], e.g. "https://app.example.com".`,
+      );
+    }
+    if (parsed.origin !== origin) {
+      throw new RealtimeConfigError(
+        `"allowedOrigins" entry ${JSON.stringify(origin)} must be an exact origin without path or trailing slash: "${parsed.origin}".`,
+      );
+    }
+  }
+  return [...value];
+}
+
+/** Applies defaults and checks every option; throws `RealtimeConfigError` with a fix. */
+export function resolveRealtimeOptions(options: RealtimeModuleOptions): ResolvedRealtimeOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new RealtimeConfigError('options must be an object, e.g. forRoot({ jwt: { secret } }).');
+  }
+  const sources = options.tokenSources ?? {};
+  if (sources.cookie !== undefined && sources.cookie !== false && !sources.cookie) {
+    throw new RealtimeConfigError('"tokenSources.cookie" must be a cookie name or false.');
+  }
+  return {
+    jwt: resolveJwt(options),
+    tokenSources: {
+      header: sources.header ?? true,
+      subprotocol: sources.subprotocol ?? true,
+      query: sources.query ?? true,
+      cookie: sources.cookie ?? false,
+    },
+    allowedOrigins: resolveOrigins(options.allowedOrigins),
+    handshakeGuards: options.handshakeGuards,
+    maxPayload: positiveInt('maxPayload', options.maxPayload, 65536),
+    maxDepth: positiveInt('maxDepth', options.maxDepth, 32),
+    maxBadMessages: positiveInt('maxBadMessages', options.maxBadMessages, 20),
+    badMessageWindowMs: positiveInt('badMessageWindowMs', options.badMessageWindowMs, 10000),
+    validation: { forbidUnknownFields: options.validation?.forbidUnknownFields ?? false },
+  };
+}

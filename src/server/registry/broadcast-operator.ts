@@ -1,0 +1,76 @@
+import type { Delivery, DeliveryTarget } from './delivery.js';
+import type { RealtimeConnection } from './realtime-connection.js';
+
+export interface EmitOptions {
+  /**
+   * A volatile push may be dropped for a connection that is not keeping up, instead of closing
+   * that connection. Use it for data that the next push makes stale (prices, typing).
+   * @default false
+   */
+  volatile?: boolean;
+}
+
+type ConnectionRef = RealtimeConnection | string;
+
+function ids(refs: readonly (ConnectionRef | readonly ConnectionRef[])[]): string[] {
+  return refs.flat().map((ref) => (typeof ref === 'string' ? ref : ref.id));
+}
+
+/**
+ * An immutable selection of recipients: every method returns a new operator, so a shared one
+ * can be narrowed safely. `emit()` serializes the message once for all recipients.
+ *
+ * ```ts
+ * registry.to('room:general').except(connection).emit('chat:message', message);
+ * ```
+ */
+export class BroadcastOperator {
+  constructor(
+    private readonly publish: (delivery: Delivery) => void,
+    private readonly target: DeliveryTarget,
+  ) {}
+
+  private with(change: Partial<DeliveryTarget>): BroadcastOperator {
+    return new BroadcastOperator(this.publish, { ...this.target, ...change });
+  }
+
+  /** Adds the members of one or more rooms. */
+  to(room: string | readonly string[]): BroadcastOperator {
+    return this.with({ rooms: [...this.target.rooms, ...[room].flat()] });
+  }
+
+  /** Adds every connection of one or more users (all their devices, on every instance). */
+  toUser(userId: string | readonly string[]): BroadcastOperator {
+    return this.with({ users: [...this.target.users, ...[userId].flat()] });
+  }
+
+  /** Adds single connections, by object or id. */
+  toConnection(...connections: (ConnectionRef | readonly ConnectionRef[])[]): BroadcastOperator {
+    return this.with({ connections: [...this.target.connections, ...ids(connections)] });
+  }
+
+  /** Leaves out connections, by object or id (typically the sender). */
+  except(...connections: (ConnectionRef | readonly ConnectionRef[])[]): BroadcastOperator {
+    return this.with({ except: [...this.target.except, ...ids(connections)] });
+  }
+
+  /** Leaves out every connection of these users. */
+  exceptUser(userId: string | readonly string[]): BroadcastOperator {
+    return this.with({ exceptUsers: [...this.target.exceptUsers, ...[userId].flat()] });
+  }
+
+  /** Pushes `{event, data}` to the selected connections. */
+  emit(event: string, data: unknown, options: EmitOptions = {}): void {
+    this.publish({
+      kind: 'message',
+      target: this.target,
+      frame: JSON.stringify({ event, data }),
+      volatile: options.volatile ?? false,
+    });
+  }
+
+  /** Closes the selected connections with a close code and a reason. */
+  disconnect(code: number, reason: string): void {
+    this.publish({ kind: 'disconnect', target: this.target, code, reason });
+  }
+}

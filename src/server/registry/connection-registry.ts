@@ -1,0 +1,168 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { RealtimeBroker, type LocalSink } from '../broker/realtime-broker.js';
+import { BroadcastOperator } from './broadcast-operator.js';
+import { NO_TARGET, type Delivery, type DeliveryTarget, type RoomMember } from './delivery.js';
+import type { RealtimeConnection } from './realtime-connection.js';
+
+function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
+  const set = index.get(key);
+  if (set) set.add(value);
+  else index.set(key, new Set([value]));
+}
+
+function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) index.delete(key);
+}
+
+function memberOf(connection: RealtimeConnection): RoomMember {
+  return {
+    connectionId: connection.id,
+    userId: connection.userId,
+    claims: connection.principal.claims,
+  };
+}
+
+/**
+ * The connections of this instance and the way to reach any connection, user or room from a
+ * gateway or from any service. Sends go through the `RealtimeBroker`, so the same calls reach
+ * other instances once a distributed broker is configured.
+ */
+@Injectable()
+export class ConnectionRegistry implements OnModuleInit, LocalSink {
+  private readonly connections = new Map<string, RealtimeConnection>();
+  private readonly users = new Map<string, Set<RealtimeConnection>>();
+  private readonly rooms = new Map<string, Set<RealtimeConnection>>();
+  private readonly publish = (delivery: Delivery): void => this.broker.publish(delivery);
+
+  constructor(private readonly broker: RealtimeBroker) {}
+
+  onModuleInit(): void {
+    this.broker.bind(this);
+  }
+
+  /** Number of open connections on this instance. */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** A connection of this instance by id. */
+  get(connectionId: string): RealtimeConnection | undefined {
+    return this.connections.get(connectionId);
+  }
+
+  /** This instance's connections of a user. */
+  connectionsOf(userId: string): RealtimeConnection[] {
+    return [...(this.users.get(userId) ?? [])];
+  }
+
+  /** Whether the user has an open connection on this instance. */
+  isOnline(userId: string): boolean {
+    return this.users.has(userId);
+  }
+
+  /** Everyone, on every instance. */
+  all(): BroadcastOperator {
+    return new BroadcastOperator(this.publish, { ...NO_TARGET, all: true });
+  }
+
+  /** The members of one or more rooms. */
+  to(room: string | readonly string[]): BroadcastOperator {
+    return new BroadcastOperator(this.publish, NO_TARGET).to(room);
+  }
+
+  /** Every connection of one or more users. */
+  toUser(userId: string | readonly string[]): BroadcastOperator {
+    return new BroadcastOperator(this.publish, NO_TARGET).toUser(userId);
+  }
+
+  /** Single connections, by object or id. */
+  toConnection(...connections: (RealtimeConnection | string)[]): BroadcastOperator {
+    return new BroadcastOperator(this.publish, NO_TARGET).toConnection(...connections);
+  }
+
+  /** Closes every connection of a user, on every instance (e.g. 4500 on logout). */
+  disconnectUser(userId: string, code: number, reason: string): void {
+    this.toUser(userId).disconnect(code, reason);
+  }
+
+  /** Adds a connection to a room. Returns false when it was already a member. */
+  join(connection: RealtimeConnection, room: string): boolean {
+    if (connection.rooms.has(room) || !this.connections.has(connection.id)) return false;
+    connection.rooms.add(room);
+    addTo(this.rooms, room, connection);
+    this.broker.memberJoined(room, memberOf(connection));
+    return true;
+  }
+
+  /** Removes a connection from a room. Returns false when it was not a member. */
+  leave(connection: RealtimeConnection, room: string): boolean {
+    if (!connection.rooms.delete(room)) return false;
+    removeFrom(this.rooms, room, connection);
+    this.broker.memberLeft(room, memberOf(connection));
+    return true;
+  }
+
+  /** Whether a connection is in a room. */
+  isMember(connection: RealtimeConnection, room: string): boolean {
+    return connection.rooms.has(room) && this.connections.has(connection.id);
+  }
+
+  /** The members of a room, on every instance. */
+  members(room: string): Promise<RoomMember[]> {
+    return this.broker.members(room);
+  }
+
+  /** The members of a room on this instance only. */
+  localMembers(room: string): RoomMember[] {
+    return [...(this.rooms.get(room) ?? [])].map(memberOf);
+  }
+
+  /** @internal Called by the adapter when a socket has opened. */
+  add(connection: RealtimeConnection): void {
+    this.connections.set(connection.id, connection);
+    addTo(this.users, connection.userId, connection);
+  }
+
+  /** @internal Called by the adapter when a socket has closed: leaves every room. */
+  remove(connection: RealtimeConnection): void {
+    if (!this.connections.delete(connection.id)) return;
+    removeFrom(this.users, connection.userId, connection);
+    for (const room of connection.rooms) {
+      removeFrom(this.rooms, room, connection);
+      this.broker.memberLeft(room, memberOf(connection));
+    }
+  }
+
+  /** @internal Delivers to this instance's sockets (called by the broker). */
+  deliver(delivery: Delivery): void {
+    const recipients = this.resolve(delivery.target);
+    if (delivery.kind === 'disconnect') {
+      for (const connection of recipients) connection.close(delivery.code, delivery.reason);
+      return;
+    }
+    if (recipients.size === 0) return;
+    // One buffer for every recipient: the frame is encoded once, not once per socket.
+    const frame = Buffer.from(delivery.frame);
+    for (const connection of recipients) connection.sendFrame(frame);
+  }
+
+  private resolve(target: DeliveryTarget): Set<RealtimeConnection> {
+    const out = new Set<RealtimeConnection>();
+    if (target.all) for (const c of this.connections.values()) out.add(c);
+    for (const room of target.rooms) for (const c of this.rooms.get(room) ?? []) out.add(c);
+    for (const user of target.users) for (const c of this.users.get(user) ?? []) out.add(c);
+    for (const id of target.connections) {
+      const connection = this.connections.get(id);
+      if (connection) out.add(connection);
+    }
+    for (const id of target.except) {
+      const connection = this.connections.get(id);
+      if (connection) out.delete(connection);
+    }
+    for (const user of target.exceptUsers) for (const c of this.users.get(user) ?? []) out.delete(c);
+    return out;
+  }
+}
