@@ -6,14 +6,19 @@ async function main(): Promise<void> {
   const logger = new Logger('Demo');
   const config = loadDemoConfig();
   if (config.jwtSecretGenerated) {
-    logger.warn('JWT_SECRET is not set: using a random secret for this boot (tokens die with the process).');
+    logger.warn(
+      'JWT_SECRET is not set: using a random secret for this boot (tokens die with the process).',
+    );
   }
   const app = await createDemoApp(config);
   app.enableShutdownHooks();
   await app.listen(config.port);
   const url = `http://localhost:${config.port}`;
   logger.log(`Demo on ${url}, WebSocket path ${config.wsPath}`);
-  if (config.devTokens) logger.log(`Get a token: curl -X POST -H 'content-type: application/json' -d '{"name":"alice"}' ${url}/auth/dev-token`);
+  if (config.devTokens)
+    logger.log(
+      `Get a token: curl -X POST -H 'content-type: application/json' -d '{"name":"alice"}' ${url}/auth/dev-token`,
+    );
 }
 
 main().catch((error: unknown) => {

@@ -19,8 +19,7 @@ export interface ErrorPayload {
 
 /** Server to client: the one reply to a message that had an `id`. */
 export type ReplyMessage<D = unknown> =
-  | { id: MessageId; data: D; error?: never }
-  | { id: MessageId; error: ErrorPayload; data?: never };
+  { id: MessageId; data: D; error?: never } | { id: MessageId; error: ErrorPayload; data?: never };
 
 /** Server to client: a push. */
 export interface PushMessage<E extends string = string, D = unknown> {

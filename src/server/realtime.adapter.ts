@@ -83,7 +83,10 @@ export class RealtimeAdapter extends WsAdapter {
     return server;
   }
 
-  override bindClientConnect(server: WebSocketServer, callback: (...args: unknown[]) => void): void {
+  override bindClientConnect(
+    server: WebSocketServer,
+    callback: (...args: unknown[]) => void,
+  ): void {
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       try {
         callback(socket, request);
@@ -169,17 +172,31 @@ export class RealtimeAdapter extends WsAdapter {
     this.attachedTo = server;
   }
 
-  private async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private async handleUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
     // A peer may reset the connection while the token is verified; that must not crash us.
     const onSocketError = (): void => void socket.destroy();
     socket.on('error', onSocketError);
     const services = this.resolveServices();
     const url = this.parseUrl(request);
-    const entry = url && services.catalog.isReady ? services.catalog.get(normalizePath(url.pathname)) : undefined;
+    const entry =
+      url && services.catalog.isReady
+        ? services.catalog.get(normalizePath(url.pathname))
+        : undefined;
     const server = entry && this.servers.get(entry.path);
     if (!url) return this.refuse(socket, HandshakeException.badRequest('Invalid request URL'));
     if (!entry || !server) {
-      return this.refuse(socket, new HandshakeException(404, HandshakeErrorCode.NOT_FOUND, 'No WebSocket endpoint on this path'));
+      return this.refuse(
+        socket,
+        new HandshakeException(
+          404,
+          HandshakeErrorCode.NOT_FOUND,
+          'No WebSocket endpoint on this path',
+        ),
+      );
     }
     const invalid = checkUpgradeRequest(request);
     if (invalid) return this.refuse(socket, invalid);
@@ -190,7 +207,9 @@ export class RealtimeAdapter extends WsAdapter {
     if (!principal) return;
     if (socket.destroyed || !socket.writable) return;
     socket.off('error', onSocketError);
-    server.handleUpgrade(request, socket, head, (ws) => this.open(server, ws, request, entry, principal));
+    server.handleUpgrade(request, socket, head, (ws) =>
+      this.open(server, ws, request, entry, principal),
+    );
   }
 
   /** Runs the path's handshake guards; answers the refusal itself and returns undefined. */

@@ -70,7 +70,9 @@ describe('demo chat', () => {
     expect(reply['error']).toEqual({
       code: 'VALIDATION_FAILED',
       message: 'Payload validation failed',
-      details: [{ field: 'text', errors: ['text must be shorter than or equal to 2000 characters'] }],
+      details: [
+        { field: 'text', errors: ['text must be shorter than or equal to 2000 characters'] },
+      ],
     });
     const bad = await alice.request('chat:join', { room: 'Not Valid!' });
     expect(bad['error']).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'room' }] });

@@ -97,7 +97,11 @@ export class TestSocket {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        reject(new Error(`No matching message within ${timeoutMs} ms; inbox: ${JSON.stringify(this.inbox)}`));
+        reject(
+          new Error(
+            `No matching message within ${timeoutMs} ms; inbox: ${JSON.stringify(this.inbox)}`,
+          ),
+        );
       }, timeoutMs);
       const done = (m: Message) => {
         clearTimeout(timer);
@@ -126,7 +130,10 @@ export class TestSocket {
 }
 
 /** Expects the connection to be refused; resolves with the refusal. */
-export async function expectRefused(baseUrl: string, options: ConnectOptions): Promise<UpgradeRefused> {
+export async function expectRefused(
+  baseUrl: string,
+  options: ConnectOptions,
+): Promise<UpgradeRefused> {
   try {
     const socket = await TestSocket.connect(baseUrl, options);
     await socket.close();

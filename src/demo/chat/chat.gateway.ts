@@ -20,7 +20,10 @@ import type { ChatUser, JoinReply, SentReply } from './chat.types.js';
 const roomKey = (room: string): string => `chat:${room}`;
 const ROOM_PREFIX = 'chat:';
 
-function userOf(principal: { userId: string; claims: Readonly<Record<string, unknown>> }): ChatUser {
+function userOf(principal: {
+  userId: string;
+  claims: Readonly<Record<string, unknown>>;
+}): ChatUser {
   const name = principal.claims['name'];
   return { id: principal.userId, name: typeof name === 'string' && name ? name : principal.userId };
 }
@@ -56,7 +59,9 @@ export class ChatGateway implements OnGatewayDisconnect {
     @CurrentConnection() connection: RealtimeConnection,
   ): null {
     if (this.registry.leave(connection, roomKey(room))) {
-      this.registry.to(roomKey(room)).emit('chat:left', { room, user: userOf(connection.principal) });
+      this.registry
+        .to(roomKey(room))
+        .emit('chat:left', { room, user: userOf(connection.principal) });
     }
     return null;
   }
@@ -67,7 +72,13 @@ export class ChatGateway implements OnGatewayDisconnect {
     @CurrentConnection() connection: RealtimeConnection,
   ): SentReply {
     this.requireMember(connection, room);
-    const message = { id: randomUUID(), room, from: userOf(connection.principal), text, at: Date.now() };
+    const message = {
+      id: randomUUID(),
+      room,
+      from: userOf(connection.principal),
+      text,
+      at: Date.now(),
+    };
     this.registry.to(roomKey(room)).emit('chat:message', message);
     return { id: message.id, at: message.at };
   }

@@ -77,7 +77,10 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
     jwtIssuer: optional(env, 'JWT_ISSUER'),
     jwtAudience: optional(env, 'JWT_AUDIENCE'),
     allowedOrigins: origins
-      ? origins.split(',').map((o) => o.trim()).filter(Boolean)
+      ? origins
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
       : [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
     maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', 65536, 256, 16 * 1024 * 1024),
     heartbeatIntervalMs: int(env, 'HEARTBEAT_INTERVAL_MS', 30000, 1000, 3_600_000),

@@ -37,7 +37,8 @@ function fromHttpException(error: HttpException): ErrorPayload {
   const code = HTTP_CODES[status] ?? (status >= 500 ? ErrorCode.INTERNAL : 'ERROR');
   if (code === ErrorCode.INTERNAL) return { code, message: INTERNAL_MESSAGE };
   const body = error.getResponse();
-  const messages = typeof body === 'object' && body ? (body as { message?: unknown }).message : undefined;
+  const messages =
+    typeof body === 'object' && body ? (body as { message?: unknown }).message : undefined;
   // Nest's ValidationPipe (e.g. a global one) throws 400 with a list of messages.
   if (status === 400 && Array.isArray(messages) && messages.every((m) => typeof m === 'string')) {
     return {

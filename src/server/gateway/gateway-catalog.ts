@@ -77,8 +77,7 @@ export class GatewayCatalog implements OnModuleInit {
 
   private checkGateway(metatype: Type): RealtimeGatewayMetadata {
     const meta = Reflect.getMetadata(REALTIME_GATEWAY, metatype) as
-      | RealtimeGatewayMetadata
-      | undefined;
+      RealtimeGatewayMetadata | undefined;
     if (!meta) {
       throw new RealtimeConfigError(
         `${metatype.name} is declared with @WebSocketGateway(); declare it with @RealtimeGateway({ path }) so that its errors, validation and hooks follow the realtime.v1 protocol.`,

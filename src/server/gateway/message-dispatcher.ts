@@ -105,22 +105,43 @@ export class MessageDispatcher {
     } catch {
       return this.bad(session, undefined, undefined, 'Message is not valid JSON');
     }
-    if (!isObject(message)) return this.bad(session, undefined, undefined, 'Message must be a JSON object');
+    if (!isObject(message))
+      return this.bad(session, undefined, undefined, 'Message must be a JSON object');
     const { event, id, data } = message;
     if (id !== undefined && !isMessageId(id)) {
-      return this.bad(session, undefined, undefined, '"id" must be an integer or a string of at most 64 characters');
+      return this.bad(
+        session,
+        undefined,
+        undefined,
+        '"id" must be an integer or a string of at most 64 characters',
+      );
     }
     if (typeof event !== 'string' || event.length === 0 || event.length > MAX_EVENT_LENGTH) {
-      return this.bad(session, id, undefined, `"event" must be a string of 1-${MAX_EVENT_LENGTH} characters`);
+      return this.bad(
+        session,
+        id,
+        undefined,
+        `"event" must be a string of 1-${MAX_EVENT_LENGTH} characters`,
+      );
     }
     if (exceedsDepth(data, this.options.maxDepth)) {
-      return this.bad(session, id, event, `"data" nests deeper than ${this.options.maxDepth} levels`);
+      return this.bad(
+        session,
+        id,
+        event,
+        `"data" nests deeper than ${this.options.maxDepth} levels`,
+      );
     }
     return { event, data, id };
   }
 
   /** A malformed message: coded error, no log line, and 1008 once the client keeps at it. */
-  private bad(session: Session, id: MessageId | undefined, event: string | undefined, message: string): undefined {
+  private bad(
+    session: Session,
+    id: MessageId | undefined,
+    event: string | undefined,
+    message: string,
+  ): undefined {
     const now = Date.now();
     if (now - session.badWindowStart > this.options.badMessageWindowMs) {
       session.badWindowStart = now;
@@ -131,7 +152,12 @@ export class MessageDispatcher {
       session.connection.close(CloseCode.POLICY_VIOLATION, 'Too many malformed messages');
       return undefined;
     }
-    this.fail(session, { id, event: event ?? '', data: undefined }, { code: ErrorCode.BAD_MESSAGE, message }, event !== undefined);
+    this.fail(
+      session,
+      { id, event: event ?? '', data: undefined },
+      { code: ErrorCode.BAD_MESSAGE, message },
+      event !== undefined,
+    );
     return undefined;
   }
 
@@ -143,7 +169,10 @@ export class MessageDispatcher {
       case ReservedEvent.AUTH:
         return this.refreshToken(session, envelope);
       default:
-        this.fail(session, envelope, { code: ErrorCode.UNKNOWN_EVENT, message: 'Unknown reserved event' });
+        this.fail(session, envelope, {
+          code: ErrorCode.UNKNOWN_EVENT,
+          message: 'Unknown reserved event',
+        });
     }
   }
 
@@ -161,10 +190,14 @@ export class MessageDispatcher {
     try {
       const principal = this.verifier.verify(token);
       if (principal.userId !== connection.userId) {
-        return this.fail(session, envelope, { code: ErrorCode.UNAUTHORIZED, message: 'Token is for another user' });
+        return this.fail(session, envelope, {
+          code: ErrorCode.UNAUTHORIZED,
+          message: 'Token is for another user',
+        });
       }
       connection.principal = principal;
-      if (envelope.id !== undefined) this.reply(session, envelope.id, { expiresAt: principal.expiresAt });
+      if (envelope.id !== undefined)
+        this.reply(session, envelope.id, { expiresAt: principal.expiresAt });
     } catch (error) {
       const message = error instanceof InvalidTokenError ? error.message : 'Invalid token';
       this.fail(session, envelope, { code: ErrorCode.UNAUTHORIZED, message });
@@ -195,7 +228,11 @@ export class MessageDispatcher {
   }
 
   /** With an `id`: the first value is the reply. Without: every `WsResponse` value is pushed. */
-  private settleObservable(session: Session, envelope: Envelope, source: Observable<unknown>): void {
+  private settleObservable(
+    session: Session,
+    envelope: Envelope,
+    source: Observable<unknown>,
+  ): void {
     const { id } = envelope;
     let replied = false;
     const subscription = source.subscribe({
@@ -260,7 +297,10 @@ export class MessageDispatcher {
       const id = (message as { id?: MessageId }).id;
       frame = JSON.stringify(
         id === undefined
-          ? { event: ReservedEvent.ERROR, data: { code: ErrorCode.INTERNAL, message: INTERNAL_MESSAGE } }
+          ? {
+              event: ReservedEvent.ERROR,
+              data: { code: ErrorCode.INTERNAL, message: INTERNAL_MESSAGE },
+            }
           : { id, error: { code: ErrorCode.INTERNAL, message: INTERNAL_MESSAGE } },
       );
     }

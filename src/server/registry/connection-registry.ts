@@ -162,7 +162,8 @@ export class ConnectionRegistry implements OnModuleInit, LocalSink {
       const connection = this.connections.get(id);
       if (connection) out.delete(connection);
     }
-    for (const user of target.exceptUsers) for (const c of this.users.get(user) ?? []) out.delete(c);
+    for (const user of target.exceptUsers)
+      for (const c of this.users.get(user) ?? []) out.delete(c);
     return out;
   }
 }

@@ -55,7 +55,12 @@ export class RealtimeConnection {
 export function truncateReason(reason: string): string {
   const bytes = Buffer.from(reason);
   if (bytes.length <= 123) return reason;
-  return bytes.subarray(0, 120).toString().replace(/\uFFFD+$/, '') + '...';
+  return (
+    bytes
+      .subarray(0, 120)
+      .toString()
+      .replace(/\uFFFD+$/, '') + '...'
+  );
 }
 
 const bySocket = new WeakMap<object, RealtimeConnection>();
