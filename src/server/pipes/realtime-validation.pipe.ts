@@ -1,9 +1,16 @@
-import { Inject, Injectable, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  ValidationPipe,
+  type ArgumentMetadata,
+} from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { ErrorCode, type ValidationDetail } from '../../protocol/index.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
 import { RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
+import { RealtimeConfigError } from '../realtime.options-validation.js';
 
 const MESSAGE = 'Payload validation failed';
 
@@ -32,7 +39,12 @@ function isPlainObject(value: unknown): boolean {
  */
 @Injectable()
 export class RealtimeValidationPipe extends ValidationPipe {
-  constructor(@Inject(RESOLVED_OPTIONS) options: ResolvedRealtimeOptions) {
+  constructor(@Optional() @Inject(RESOLVED_OPTIONS) options?: ResolvedRealtimeOptions) {
+    if (!options) {
+      throw new RealtimeConfigError(
+        '@RealtimeGateway() needs the module: import RealtimeModule.forRoot({...}) in your AppModule.',
+      );
+    }
     super({
       transform: true,
       whitelist: true,

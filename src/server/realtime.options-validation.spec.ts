@@ -1,0 +1,58 @@
+import { KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
+import { RealtimeConfigError, resolveRealtimeOptions } from './realtime.options-validation.js';
+
+const secret = 'a-secret-that-is-at-least-thirty-two-characters-long';
+
+describe('resolveRealtimeOptions', () => {
+  it('applies the documented defaults', () => {
+    const options = resolveRealtimeOptions({ jwt: { secret } });
+    expect(options.jwt.algorithms).toEqual(['HS256']);
+    expect(options.jwt.clockToleranceSec).toBe(5);
+    expect(options.jwt.secret).toBeInstanceOf(KeyObject);
+    expect(options.tokenSources).toEqual({
+      header: true,
+      subprotocol: true,
+      query: true,
+      cookie: false,
+    });
+    expect(options.allowedOrigins).toBe('same-origin');
+    expect(options.maxPayload).toBe(65536);
+    expect(options.maxDepth).toBe(32);
+    expect(options.maxBadMessages).toBe(20);
+    expect(options.validation).toEqual({ forbidUnknownFields: false });
+  });
+
+  it('defaults to RS256 with a public key', () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const options = resolveRealtimeOptions({ jwt: { publicKey: pem } });
+    expect(options.jwt.algorithms).toEqual(['RS256']);
+    expect(options.jwt.publicKey).toBeInstanceOf(KeyObject);
+  });
+
+  it.each([
+    [{}, /no JWT key configured/],
+    [{ jwt: { secret: 'short' } }, /shorter than 32 characters/],
+    [{ jwt: { secret, algorithms: [] } }, /non-empty list/],
+    [{ jwt: { secret, algorithms: ['RS256' as const] } }, /do not fit a shared secret/],
+    [{ jwt: { secret, clockToleranceSec: 300 } }, /between 0 and 30/],
+    [{ jwt: { secret }, maxPayload: -1 }, /"maxPayload" must be a positive integer/],
+    [{ jwt: { secret }, maxDepth: 1.5 }, /"maxDepth" must be a positive integer/],
+    [{ jwt: { secret }, allowedOrigins: ['not a url'] }, /is not a URL/],
+    [{ jwt: { secret }, allowedOrigins: ['https://app.example.com/'] }, /exact origin/],
+    [{ jwt: { secret }, tokenSources: { cookie: '' } }, /cookie name or false/],
+  ])('rejects %j with a message that says how to fix it', (options, message) => {
+    expect(() => resolveRealtimeOptions(options as never)).toThrow(RealtimeConfigError);
+    expect(() => resolveRealtimeOptions(options as never)).toThrow(message);
+  });
+
+  it('does not require a key when the app brings its own handshake guards', () => {
+    expect(() => resolveRealtimeOptions({ handshakeGuards: [] })).not.toThrow();
+  });
+
+  it('refuses both a secret and a public key', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    expect(() => resolveRealtimeOptions({ jwt: { secret, publicKey } })).toThrow(/not both/);
+  });
+});

@@ -1,0 +1,135 @@
+import { EventEmitter } from 'node:events';
+import type { WebSocket } from 'ws';
+import { InProcessBroker } from '../broker/in-process.broker.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { RealtimeConnection } from './realtime-connection.js';
+
+class FakeSocket extends EventEmitter {
+  readyState = 1;
+  sent: (string | Buffer)[] = [];
+  closedWith: [number, string] | undefined;
+  send(frame: string | Buffer): void {
+    this.sent.push(frame);
+  }
+  close(code: number, reason: string): void {
+    this.closedWith = [code, reason];
+    this.readyState = 2;
+  }
+  received(): unknown[] {
+    return this.sent.map((f) => JSON.parse(f.toString()));
+  }
+}
+
+function setup() {
+  const registry = new ConnectionRegistry(new InProcessBroker());
+  registry.onModuleInit();
+  let n = 0;
+  const open = (userId: string) => {
+    const socket = new FakeSocket();
+    const connection = new RealtimeConnection(
+      `c${++n}`,
+      '/ws',
+      { userId, claims: { sub: userId, name: userId.toUpperCase() }, expiresAt: null },
+      socket as unknown as WebSocket,
+    );
+    registry.add(connection);
+    return { connection, socket };
+  };
+  return { registry, open };
+}
+
+describe('ConnectionRegistry', () => {
+  it('sends to a room, a user, a connection and everyone, with except', () => {
+    const { registry, open } = setup();
+    const a = open('alice');
+    const a2 = open('alice');
+    const b = open('bob');
+    const c = open('carol');
+    registry.join(a.connection, 'r');
+    registry.join(b.connection, 'r');
+
+    registry.to('r').emit('room', 1);
+    registry.toUser('alice').emit('user', 2);
+    registry.toConnection(c.connection.id).emit('one', 3);
+    registry.all().except(b.connection).exceptUser('carol').emit('all', 4);
+
+    expect(a.socket.received()).toEqual([
+      { event: 'room', data: 1 },
+      { event: 'user', data: 2 },
+      { event: 'all', data: 4 },
+    ]);
+    expect(a2.socket.received()).toEqual([
+      { event: 'user', data: 2 },
+      { event: 'all', data: 4 },
+    ]);
+    expect(b.socket.received()).toEqual([{ event: 'room', data: 1 }]);
+    expect(c.socket.received()).toEqual([{ event: 'one', data: 3 }]);
+  });
+
+  it('delivers a connection in two targeted rooms once, and encodes the frame once', () => {
+    const { registry, open } = setup();
+    const a = open('alice');
+    const b = open('bob');
+    registry.join(a.connection, 'x');
+    registry.join(a.connection, 'y');
+    registry.join(b.connection, 'y');
+    registry.to(['x', 'y']).emit('hi', { n: 1 });
+    expect(a.socket.sent).toHaveLength(1);
+    expect(b.socket.sent).toHaveLength(1);
+    // The very same buffer went to both sockets: serialized and encoded once.
+    expect(a.socket.sent[0]).toBe(b.socket.sent[0]);
+  });
+
+  it('operators are immutable', () => {
+    const { registry, open } = setup();
+    const a = open('alice');
+    const b = open('bob');
+    registry.join(a.connection, 'r');
+    registry.join(b.connection, 'r');
+    const room = registry.to('r');
+    room.except(a.connection).emit('narrow', 1);
+    room.emit('wide', 2);
+    expect(a.socket.received()).toEqual([{ event: 'wide', data: 2 }]);
+    expect(b.socket.received()).toHaveLength(2);
+  });
+
+  it('lists members and cleans rooms and users up on remove', async () => {
+    const { registry, open } = setup();
+    const a = open('alice');
+    const b = open('bob');
+    expect(registry.join(a.connection, 'r')).toBe(true);
+    expect(registry.join(a.connection, 'r')).toBe(false);
+    registry.join(b.connection, 'r');
+    expect((await registry.members('r')).map((m) => m.userId).sort()).toEqual(['alice', 'bob']);
+    registry.remove(a.connection);
+    expect(registry.size).toBe(1);
+    expect(registry.isOnline('alice')).toBe(false);
+    expect(registry.isMember(a.connection, 'r')).toBe(false);
+    expect(registry.localMembers('r')).toEqual([
+      { connectionId: b.connection.id, userId: 'bob', claims: { sub: 'bob', name: 'BOB' } },
+    ]);
+    // The closed connection keeps its room list for disconnect hooks.
+    expect([...a.connection.rooms]).toEqual(['r']);
+    expect(registry.leave(b.connection, 'r')).toBe(true);
+    expect(registry.localMembers('r')).toEqual([]);
+  });
+
+  it('disconnects every connection of a user with a code and a reason', () => {
+    const { registry, open } = setup();
+    const a = open('alice');
+    const a2 = open('alice');
+    const b = open('bob');
+    registry.disconnectUser('alice', 4500, 'revoked');
+    expect(a.socket.closedWith).toEqual([4500, 'revoked']);
+    expect(a2.socket.closedWith).toEqual([4500, 'revoked']);
+    expect(b.socket.closedWith).toBeUndefined();
+  });
+
+  it('skips sockets that are not open', () => {
+    const { registry, open } = setup();
+    const a = open('alice');
+    a.socket.readyState = 3;
+    registry.toUser('alice').emit('x', 1);
+    expect(a.socket.sent).toEqual([]);
+  });
+});

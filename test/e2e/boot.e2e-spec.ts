@@ -1,0 +1,107 @@
+import { Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import {
+  RealtimeAdapter,
+  RealtimeGateway,
+  RealtimeModule,
+  type RealtimeModuleOptions,
+} from '../../src/server/index.js';
+import { TEST_SECRET } from '../support/demo-app.js';
+
+@RealtimeGateway('/ws')
+class FirstGateway {
+  @SubscribeMessage('shared:event')
+  handle(): string {
+    return 'first';
+  }
+}
+
+@RealtimeGateway({ path: '/ws/' })
+class DuplicateGateway {
+  @SubscribeMessage('shared:event')
+  handle(): string {
+    return 'second';
+  }
+}
+
+@RealtimeGateway('/other')
+class OtherPathGateway {
+  @SubscribeMessage('shared:event')
+  handle(): string {
+    return 'other path';
+  }
+}
+
+@WebSocketGateway({ path: '/stock' })
+class StockGateway {
+  @SubscribeMessage('stock:event')
+  handle(): string {
+    return 'stock';
+  }
+}
+
+@RealtimeGateway('/ws')
+class ReservedGateway {
+  @SubscribeMessage('$ping')
+  handle(): string {
+    return 'mine';
+  }
+}
+
+/** Builds and initializes an app; resolves with the boot error, if any. */
+async function boot(
+  gateways: Type[],
+  options: RealtimeModuleOptions = { jwt: { secret: TEST_SECRET } },
+  withModule = true,
+): Promise<Error | undefined> {
+  @Module({
+    imports: withModule ? [RealtimeModule.forRoot(options)] : [],
+    providers: gateways,
+  })
+  class BootModule {}
+  let app;
+  try {
+    app = await NestFactory.create(BootModule, { logger: false, abortOnError: false });
+    app.useWebSocketAdapter(new RealtimeAdapter(app));
+    await app.init();
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  } finally {
+    await app?.close().catch(() => undefined);
+  }
+}
+
+describe('boot-time checks', () => {
+  it('accepts one event name on two different paths', async () => {
+    expect(await boot([FirstGateway, OtherPathGateway])).toBeUndefined();
+  });
+
+  it('fails when two gateways on one path handle the same event', async () => {
+    const error = await boot([FirstGateway, DuplicateGateway]);
+    expect(error?.message).toMatch(
+      /event "shared:event" on path \/ws is handled by both FirstGateway\.handle and DuplicateGateway\.handle/,
+    );
+  });
+
+  it('fails for a gateway declared with plain @WebSocketGateway', async () => {
+    const error = await boot([FirstGateway, StockGateway]);
+    expect(error?.message).toMatch(/StockGateway is declared with @WebSocketGateway\(\)/);
+  });
+
+  it('fails for a handler of a reserved $ event', async () => {
+    const error = await boot([ReservedGateway]);
+    expect(error?.message).toMatch(/"\$ping" starts with "\$", which is reserved/);
+  });
+
+  it('fails with a fix when no JWT key is configured', async () => {
+    const error = await boot([FirstGateway], {});
+    expect(error?.message).toMatch(/no JWT key configured\. Set "jwt\.secret"/);
+  });
+
+  it('fails with a fix when RealtimeModule is not imported', async () => {
+    const error = await boot([FirstGateway], {}, false);
+    expect(error?.message).toMatch(/import RealtimeModule\.forRoot/);
+  });
+});
