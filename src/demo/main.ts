@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { loadDemoConfig } from './config/demo-config.js';
-import { createDemoApp } from './create-app.js';
 
 async function main(): Promise<void> {
   const logger = new Logger('Demo');
+  // Values already in the environment win over .env (process.loadEnvFile does not override).
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadDemoConfig();
+  // Imported after .env is loaded: the gateway decorators read WS_PATH when their module loads.
+  const { createDemoApp } = await import('./create-app.js');
   if (config.jwtSecretGenerated) {
     logger.warn(
       'JWT_SECRET is not set: using a random secret for this boot (tokens die with the process).',
