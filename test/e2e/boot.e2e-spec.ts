@@ -2,6 +2,7 @@ import { Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import {
+  ConnectionRegistry,
   RealtimeAdapter,
   RealtimeGateway,
   RealtimeModule,
@@ -103,5 +104,32 @@ describe('boot-time checks', () => {
   it('fails with a fix when RealtimeModule is not imported', async () => {
     const error = await boot([FirstGateway], {}, false);
     expect(error?.message).toMatch(/import RealtimeModule\.forRoot/);
+  });
+});
+
+describe('forRootAsync', () => {
+  it('resolves options from a factory and validates them', async () => {
+    @Module({
+      imports: [
+        RealtimeModule.forRootAsync({
+          useFactory: () => Promise.resolve({ jwt: { secret: TEST_SECRET } }),
+        }),
+      ],
+      providers: [FirstGateway],
+    })
+    class AsyncModule {}
+    const app = await NestFactory.create(AsyncModule, { logger: false });
+    app.useWebSocketAdapter(new RealtimeAdapter(app));
+    await app.init();
+    expect(app.get(ConnectionRegistry).size).toBe(0);
+    await app.close();
+
+    @Module({
+      imports: [RealtimeModule.forRootAsync({ useFactory: () => ({ jwt: { secret: 'short' } }) })],
+    })
+    class BadAsyncModule {}
+    await expect(
+      NestFactory.create(BadAsyncModule, { logger: false, abortOnError: false }),
+    ).rejects.toThrow(/shorter than 32 characters/);
   });
 });
