@@ -144,7 +144,10 @@ class RawWs {
     for (;;) {
       const next = await this.nextFrame();
       seen.push(next);
-      if (next.opcode === Opcode.TEXT && (JSON.parse(next.payload.toString()) as { id?: unknown }).id === id) {
+      if (
+        next.opcode === Opcode.TEXT &&
+        (JSON.parse(next.payload.toString()) as { id?: unknown }).id === id
+      ) {
         return seen;
       }
     }
@@ -276,7 +279,9 @@ describe('framing (reliability B)', () => {
 
     it('accepts a multi-byte character split across fragments', async () => {
       const raw = await openRaw();
-      const message = Buffer.from(JSON.stringify({ event: 'probe:echo', data: 'caf\u00e9 \u{1f600}', id: 1 }));
+      const message = Buffer.from(
+        JSON.stringify({ event: 'probe:echo', data: 'caf\u00e9 \u{1f600}', id: 1 }),
+      );
       const cut = message.indexOf(Buffer.from('\u{1f600}')) + 2; // inside the 4-byte emoji
       raw.send(
         frame(Opcode.TEXT, message.subarray(0, cut), { fin: false }),
@@ -287,7 +292,9 @@ describe('framing (reliability B)', () => {
 
     it('handles a message written one byte per TCP write', async () => {
       const raw = await openRaw();
-      await raw.sendBytewise(frame(Opcode.TEXT, JSON.stringify({ event: 'probe:echo', data: 'slow', id: 1 })));
+      await raw.sendBytewise(
+        frame(Opcode.TEXT, JSON.stringify({ event: 'probe:echo', data: 'slow', id: 1 })),
+      );
       expect(json(await raw.nextFrame())).toEqual({ id: 1, data: 'slow' });
     });
 
@@ -306,8 +313,14 @@ describe('framing (reliability B)', () => {
   describe('B3: invalid UTF-8 closes with 1007', () => {
     const cases: [string, () => Buffer[]][] = [
       ['a lone 0xFF byte', () => [frame(Opcode.TEXT, Buffer.from([0x7b, 0xff, 0x7d]))]],
-      ['an overlong encoding of "/"', () => [frame(Opcode.TEXT, Buffer.from([0x22, 0xc0, 0xaf, 0x22]))]],
-      ['a UTF-16 surrogate encoded in UTF-8', () => [frame(Opcode.TEXT, Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22]))]],
+      [
+        'an overlong encoding of "/"',
+        () => [frame(Opcode.TEXT, Buffer.from([0x22, 0xc0, 0xaf, 0x22]))],
+      ],
+      [
+        'a UTF-16 surrogate encoded in UTF-8',
+        () => [frame(Opcode.TEXT, Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22]))],
+      ],
       [
         'a truncated sequence at the end of a fragmented message',
         () => [
@@ -349,14 +362,17 @@ describe('framing (reliability B)', () => {
       await expectAlive();
     });
 
-    it.each([1000, 1001, 3000, 4999])('a valid close code %i is answered with a close frame', async (code) => {
-      const raw = await openRaw();
-      raw.send(closeFrame(code, 'bye'));
-      const { before, close } = await raw.untilClose();
-      expect(before).toEqual([]);
-      expect(closeCodeOf(close)).toBe(code);
-      await raw.ended;
-    });
+    it.each([1000, 1001, 3000, 4999])(
+      'a valid close code %i is answered with a close frame',
+      async (code) => {
+        const raw = await openRaw();
+        raw.send(closeFrame(code, 'bye'));
+        const { before, close } = await raw.untilClose();
+        expect(before).toEqual([]);
+        expect(closeCodeOf(close)).toBe(code);
+        await raw.ended;
+      },
+    );
 
     it('an empty close frame is answered with an empty close frame', async () => {
       const raw = await openRaw();
@@ -370,7 +386,11 @@ describe('framing (reliability B)', () => {
   describe('B5: message size limits', () => {
     const messageOfLength = (length: number): string => {
       const empty = JSON.stringify({ event: 'probe:echo', id: 1, data: '' });
-      return JSON.stringify({ event: 'probe:echo', id: 1, data: 'x'.repeat(length - empty.length) });
+      return JSON.stringify({
+        event: 'probe:echo',
+        id: 1,
+        data: 'x'.repeat(length - empty.length),
+      });
     };
 
     it('accepts a message of exactly maxPayload (default 65536 bytes)', async () => {
@@ -379,7 +399,9 @@ describe('framing (reliability B)', () => {
       expect(Buffer.byteLength(message)).toBe(65536);
       socket.send(message);
       const reply = await socket.next((m) => m['id'] === 1);
-      expect((reply['data'] as string).length).toBe(65536 - JSON.stringify({ event: 'probe:echo', id: 1, data: '' }).length);
+      expect((reply['data'] as string).length).toBe(
+        65536 - JSON.stringify({ event: 'probe:echo', id: 1, data: '' }).length,
+      );
     });
 
     it('closes with 1009 on a message one byte over maxPayload, alive', async () => {
@@ -405,12 +427,15 @@ describe('framing (reliability B)', () => {
       ['2^53 - 1', 2 ** 53 - 1],
       ['2^40', 2 ** 40],
       ['maxPayload + 1', 65537],
-    ])('closes with 1009 on a header claiming %s bytes, without waiting for them, alive', async (_name, length) => {
-      const { code, before } = await closeCodeAfter(claimedLengthFrame(length));
-      expect(code).toBe(1009);
-      expect(before).toEqual([]);
-      await expectAlive();
-    });
+    ])(
+      'closes with 1009 on a header claiming %s bytes, without waiting for them, alive',
+      async (_name, length) => {
+        const { code, before } = await closeCodeAfter(claimedLengthFrame(length));
+        expect(code).toBe(1009);
+        expect(before).toEqual([]);
+        await expectAlive();
+      },
+    );
 
     it('applies a configured maxPayload (1024 bytes)', async () => {
       const small = await startProbeApp({ maxPayload: 1024 });
@@ -448,7 +473,10 @@ describe('framing (reliability B)', () => {
         expect(joined).toEqual([]);
         expect(registry.localMembers('probe')).toEqual([]);
         // Control: the same request as text does reach the handler.
-        expect(await other.request('probe:rooms', undefined, 'rooms')).toEqual({ id: 'rooms', data: ['probe'] });
+        expect(await other.request('probe:rooms', undefined, 'rooms')).toEqual({
+          id: 'rooms',
+          data: ['probe'],
+        });
         expect(joined).toEqual(['probe']);
       } finally {
         registry.join = original;

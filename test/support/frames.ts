@@ -24,7 +24,10 @@ export interface Frame {
 export function buildFrame(
   opcode: number,
   payload: Buffer | string,
-  { fin = true, mask = randomBytes(4) as Buffer | null }: { fin?: boolean; mask?: Buffer | null } = {},
+  {
+    fin = true,
+    mask = randomBytes(4) as Buffer | null,
+  }: { fin?: boolean; mask?: Buffer | null } = {},
 ): Buffer {
   const data = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   const length = data.length;
@@ -85,7 +88,8 @@ export function parseFrames(buffer: Buffer): { frames: Frame[]; rest: Buffer } {
     }
     if (buffer.length < cursor + length) break;
     const payload = Buffer.from(buffer.subarray(cursor, cursor + length));
-    if (mask) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] ?? 0) ^ (mask[i % 4] ?? 0);
+    if (mask)
+      for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] ?? 0) ^ (mask[i % 4] ?? 0);
     frames.push({ fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, masked, payload });
     offset = cursor + length;
   }

@@ -14,6 +14,9 @@ import { RealtimeConfigError } from '../realtime.options-validation.js';
 
 const MESSAGE = 'Payload validation failed';
 
+/** Most field entries a reply lists: a small request must not earn a megabyte of errors. */
+export const MAX_VALIDATION_DETAILS = 20;
+
 /** Flattens class-validator errors into `[{field: 'a.b', errors: [...]}]`. */
 export function toValidationDetails(errors: ValidationError[], prefix = ''): ValidationDetail[] {
   const out: ValidationDetail[] = [];
@@ -52,7 +55,11 @@ export class RealtimeValidationPipe extends ValidationPipe {
       forbidUnknownValues: true,
       validationError: { target: false, value: false },
       exceptionFactory: (errors) =>
-        new RealtimeException(ErrorCode.VALIDATION_FAILED, MESSAGE, toValidationDetails(errors)),
+        new RealtimeException(
+          ErrorCode.VALIDATION_FAILED,
+          MESSAGE,
+          toValidationDetails(errors).slice(0, MAX_VALIDATION_DETAILS),
+        ),
     });
   }
 
