@@ -1,12 +1,5 @@
 import 'reflect-metadata';
-import {
-  Injectable,
-  Module,
-  type INestApplication,
-  type LoggerService,
-  type Type,
-} from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Injectable, type INestApplication } from '@nestjs/common';
 import { SubscribeMessage } from '@nestjs/websockets';
 import jwt, { type JwtHeader, type SignOptions } from 'jsonwebtoken';
 import { once } from 'node:events';
@@ -16,22 +9,15 @@ import { connect as netConnect, type AddressInfo } from 'node:net';
 import {
   ConnectionRegistry,
   JwtHandshakeGuard,
-  RealtimeAdapter,
   RealtimeGateway,
-  RealtimeModule,
   type HandshakeContext,
   type HandshakeGuard,
-  type RealtimeModuleOptions,
 } from '../../src/server/index.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 import { startDemo, TEST_SECRET, type RunningApp } from '../support/demo-app.js';
+import { watchProcessProblems } from '../support/process-problems.js';
 import { clientTextFrame, Opcode, parseFrames, splitHead } from '../support/frames.js';
-import {
-  AdminOnlyGuard,
-  HookGateway,
-  PROBE_GATEWAYS,
-  QueryHandshakeGuard,
-  startProbeApp,
-} from '../support/probe-app.js';
+import { HookGateway, PROBE_GATEWAYS, startProbeApp } from '../support/probe-app.js';
 import {
   parseResponse,
   rawExchange,
@@ -120,66 +106,6 @@ function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
-}
-
-/** Every log call of an app, as `level message params...` lines. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  readonly levels: string[] = [];
-
-  private capture(level: string, message: unknown, params: unknown[]): void {
-    const text = [message, ...params]
-      .map((part) => {
-        if (typeof part === 'string') return part;
-        if (part instanceof Error) return `${part.message}\n${part.stack ?? ''}`;
-        try {
-          return JSON.stringify(part);
-        } catch {
-          return String(part);
-        }
-      })
-      .join(' ');
-    this.levels.push(level);
-    this.lines.push(`${level} ${text}`);
-  }
-
-  log(message: unknown, ...params: unknown[]): void {
-    this.capture('log', message, params);
-  }
-  error(message: unknown, ...params: unknown[]): void {
-    this.capture('error', message, params);
-  }
-  warn(message: unknown, ...params: unknown[]): void {
-    this.capture('warn', message, params);
-  }
-  debug(message: unknown, ...params: unknown[]): void {
-    this.capture('debug', message, params);
-  }
-  verbose(message: unknown, ...params: unknown[]): void {
-    this.capture('verbose', message, params);
-  }
-  fatal(message: unknown, ...params: unknown[]): void {
-    this.capture('fatal', message, params);
-  }
-}
-
-/** Like `startProbeApp`, with our own providers, options and logger. */
-async function startCustomApp(
-  options: Partial<RealtimeModuleOptions>,
-  providers: Type[],
-  logger: LoggerService | false = false,
-): Promise<App> {
-  @Module({
-    imports: [RealtimeModule.forRoot({ jwt: { secret: TEST_SECRET }, ...options })],
-    providers,
-  })
-  class CustomModule {}
-
-  const app = await NestFactory.create(CustomModule, { logger });
-  app.useWebSocketAdapter(new RealtimeAdapter(app));
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, port, baseUrl: `http://127.0.0.1:${port}` };
 }
 
 const sockets: TestSocket[] = [];
@@ -681,11 +607,7 @@ describe('A8: token as subprotocol, and no token in the logs', () => {
   it('writes no token text to any log line', async () => {
     const logger = new CapturingLogger();
     const app = await scoped(
-      startCustomApp(
-        {},
-        [...PROBE_GATEWAYS, AdminOnlyGuard, QueryHandshakeGuard, LeakyGateway, LeakyHandshakeGuard],
-        logger,
-      ),
+      startProbeApp({}, [...PROBE_GATEWAYS, LeakyGateway, LeakyHandshakeGuard], { logger }),
     );
     const tokens: string[] = [];
     const track = (token: string): string => (tokens.push(token), token);
@@ -808,17 +730,11 @@ class GateGuard implements HandshakeGuard {
 }
 
 describe('A12: client resets the connection while its token is verified', () => {
-  const problems: unknown[] = [];
-  const onProblem = (error: unknown): void => void problems.push(error);
-
+  let watch: ReturnType<typeof watchProcessProblems>;
   beforeAll(() => {
-    process.on('uncaughtException', onProblem);
-    process.on('unhandledRejection', onProblem);
+    watch = watchProcessProblems();
   });
-  afterAll(() => {
-    process.off('uncaughtException', onProblem);
-    process.off('unhandledRejection', onProblem);
-  });
+  afterAll(() => watch.stop());
 
   it.each<[string, 'reset' | 'end']>([
     ['TCP reset', 'reset'],
@@ -828,10 +744,10 @@ describe('A12: client resets the connection while its token is verified', () => 
     async (_case, how) => {
       const logger = new CapturingLogger();
       const app = await scoped(
-        startCustomApp(
+        startProbeApp(
           { handshakeGuards: [JwtHandshakeGuard, GateGuard] },
           [HookGateway, GateGuard],
-          logger,
+          { logger },
         ),
       );
       const guard = app.app.get(GateGuard);
@@ -870,7 +786,7 @@ describe('A12: client resets the connection while its token is verified', () => 
       expect(registry.isOnline('u-gone')).toBe(false);
       await socket.close();
 
-      expect(problems).toEqual([]);
+      expect(watch.seen).toEqual([]);
       expect(logger.levels.filter((level) => level === 'error' || level === 'fatal')).toEqual([]);
     },
   );

@@ -1,28 +1,11 @@
-import {
-  HttpException,
-  Module,
-  type INestApplication,
-  type LoggerService,
-  type Type,
-} from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpException, type INestApplication } from '@nestjs/common';
 import { SubscribeMessage, WsException } from '@nestjs/websockets';
 import jwt from 'jsonwebtoken';
-import { EventEmitter } from 'node:events';
-import {
-  ConnectionRegistry,
-  RealtimeAdapter,
-  RealtimeGateway,
-  RealtimeModule,
-} from '../../src/server/index.js';
+import { ConnectionRegistry, RealtimeGateway } from '../../src/server/index.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 import { TEST_SECRET } from '../support/demo-app.js';
-import {
-  AdminOnlyGuard,
-  PROBE_GATEWAYS,
-  ProbeGateway,
-  QueryHandshakeGuard,
-  startProbeApp,
-} from '../support/probe-app.js';
+import { watchProcessProblems } from '../support/process-problems.js';
+import { PROBE_GATEWAYS, ProbeGateway, startProbeApp } from '../support/probe-app.js';
 import { TestSocket } from '../support/ws-client.js';
 
 /**
@@ -37,22 +20,6 @@ const sign = (
   claims: Record<string, unknown> = {},
   expiresIn: number | '1h' = '1h',
 ): string => jwt.sign({ sub, ...claims }, TEST_SECRET, { algorithm: 'HS256', expiresIn });
-
-/**
- * Jest runs each test file with a copy of `process`: listeners added to it never see the
- * process-wide `unhandledRejection`. A function created in the outer realm returns the real one.
- */
-const realProcess = (EventEmitter.constructor as FunctionConstructor)(
-  'return process',
-)() as NodeJS.Process;
-
-/** Records unhandled rejections of the whole process until `stop()`. */
-function watchUnhandledRejections(): { seen: unknown[]; stop(): void } {
-  const seen: unknown[] = [];
-  const listener = (reason: unknown): void => void seen.push(reason);
-  realProcess.on('unhandledRejection', listener);
-  return { seen, stop: () => void realProcess.off('unhandledRejection', listener) };
-}
 
 /** Field names of a VALIDATION_FAILED error. */
 function fieldsOf(reply: Message): string[] {
@@ -84,52 +51,6 @@ class ExtraGateway {
   http500(): never {
     throw new HttpException('database down at db.internal:5432', 500);
   }
-}
-
-/** A LoggerService that keeps every line. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown, ...params: unknown[]): void {
-    this.add('log', message, params);
-  }
-  error(message: unknown, ...params: unknown[]): void {
-    this.add('error', message, params);
-  }
-  warn(message: unknown, ...params: unknown[]): void {
-    this.add('warn', message, params);
-  }
-  debug(message: unknown, ...params: unknown[]): void {
-    this.add('debug', message, params);
-  }
-  verbose(message: unknown, ...params: unknown[]): void {
-    this.add('verbose', message, params);
-  }
-  fatal(message: unknown, ...params: unknown[]): void {
-    this.add('fatal', message, params);
-  }
-  private add(level: string, message: unknown, params: unknown[]): void {
-    this.lines.push(
-      [level, message, ...params].map((p) => (typeof p === 'string' ? p : String(p))).join(' '),
-    );
-  }
-}
-
-/** Like `startProbeApp()`, with a logger that records every line. */
-async function startLoggedProbeApp(
-  logger: LoggerService,
-  gateways: Type[] = PROBE_GATEWAYS,
-): Promise<{ app: INestApplication; baseUrl: string }> {
-  @Module({
-    imports: [RealtimeModule.forRoot({ jwt: { secret: TEST_SECRET } })],
-    providers: [...gateways, AdminOnlyGuard, QueryHandshakeGuard],
-  })
-  class LoggedProbeModule {}
-
-  const app = await NestFactory.create(LoggedProbeModule, { logger });
-  app.useWebSocketAdapter(new RealtimeAdapter(app));
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { app, baseUrl: `http://127.0.0.1:${port}` };
 }
 
 describe('messages (protocol 2-4, reliability C, A6, A13)', () => {
@@ -683,7 +604,7 @@ describe('messages (protocol 2-4, reliability C, A6, A13)', () => {
   describe('C7, C8 and app codes: handler errors', () => {
     it('C7: a leaking error becomes a generic INTERNAL; the log has the detail with tokens redacted', async () => {
       const logger = new CapturingLogger();
-      const logged = await startLoggedProbeApp(logger);
+      const logged = await startProbeApp({}, PROBE_GATEWAYS, { logger });
       apps.push(logged.app);
       const handshakeToken = sign('u-leak');
       const socket = await connect('u-leak', { url: logged.baseUrl, token: handshakeToken });
@@ -729,7 +650,7 @@ describe('messages (protocol 2-4, reliability C, A6, A13)', () => {
 
     it('C1: malformed frames and unknown events write no log line', async () => {
       const logger = new CapturingLogger();
-      const logged = await startLoggedProbeApp(logger);
+      const logged = await startProbeApp({}, PROBE_GATEWAYS, { logger });
       apps.push(logged.app);
       const socket = await connect('u-quiet', { url: logged.baseUrl });
       await socket.request('probe:echo', 'warm-up', 'warm');
@@ -752,7 +673,7 @@ describe('messages (protocol 2-4, reliability C, A6, A13)', () => {
     it.each(failing)(
       'C8: %s replies INTERNAL; the same socket is served next; no unhandled rejection',
       async (event) => {
-        const watch = watchUnhandledRejections();
+        const watch = watchProcessProblems();
         try {
           const socket = await connect();
           expect(await socket.request(event, { any: 'thing' }, 'fail')).toEqual({
@@ -778,7 +699,7 @@ describe('messages (protocol 2-4, reliability C, A6, A13)', () => {
     );
 
     it('C8: a burst of failures on one socket is answered one by one', async () => {
-      const watch = watchUnhandledRejections();
+      const watch = watchProcessProblems();
       try {
         const socket = await connect();
         const replies = await Promise.all(
@@ -876,7 +797,7 @@ describe('messages (protocol 2-4, reliability C, A6, A13)', () => {
     it.each(['throw', 'reject', 'observable'])(
       'mode=%s: closed with 1011, no handler runs, no unhandled rejection, alive',
       async (mode) => {
-        const watch = watchUnhandledRejections();
+        const watch = watchProcessProblems();
         try {
           const socket = await connect('u-hook', { path: `/hooks?mode=${mode}` });
           socket.send({ event: 'hooks:ping', id: 'early' });

@@ -8,6 +8,7 @@ import {
   type ExceptionFilter,
   type ExecutionContext,
   type INestApplication,
+  type LoggerService,
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -237,18 +238,24 @@ export class GuardedGateway {
 
 export const PROBE_GATEWAYS: Type[] = [ProbeGateway, SecondGateway, HookGateway, GuardedGateway];
 
-/** Starts an app with the probe gateways on port 0. */
+export interface ProbeAppExtras {
+  /** A logger to capture the app's log lines (default: silent). */
+  logger?: LoggerService | false;
+}
+
+/** Starts an app with the probe gateways (or the given providers) on port 0. */
 export async function startProbeApp(
   options: Partial<RealtimeModuleOptions> = {},
-  gateways: Type[] = PROBE_GATEWAYS,
+  providers: Type[] = PROBE_GATEWAYS,
+  extras: ProbeAppExtras = {},
 ): Promise<{ app: INestApplication; port: number; baseUrl: string }> {
   @Module({
     imports: [RealtimeModule.forRoot({ jwt: { secret: TEST_SECRET }, ...options })],
-    providers: [...gateways, AdminOnlyGuard, QueryHandshakeGuard],
+    providers: [...providers, AdminOnlyGuard, QueryHandshakeGuard],
   })
   class ProbeModule {}
 
-  const app = await NestFactory.create(ProbeModule, { logger: false });
+  const app = await NestFactory.create(ProbeModule, { logger: extras.logger ?? false });
   app.useWebSocketAdapter(new RealtimeAdapter(app));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
