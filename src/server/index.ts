@@ -15,6 +15,7 @@ export {
   RealtimeGateway,
   type RealtimeGatewayOptions,
 } from './gateway/realtime-gateway.decorator.js';
+export { Heartbeat } from './lifecycle/heartbeat.js';
 export { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
 export { RealtimeAdapter } from './realtime.adapter.js';
 export { RealtimeModule } from './realtime.module.js';
@@ -22,7 +23,9 @@ export { REALTIME_MODULE_OPTIONS } from './realtime.module-definition.js';
 export type {
   JwtAlgorithm,
   RealtimeJwtOptions,
+  RealtimeLimitOptions,
   RealtimeModuleOptions,
+  RealtimeShutdownOptions,
   RealtimeTokenSources,
   RealtimeValidationOptions,
 } from './realtime.options.js';

@@ -1,5 +1,4 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
-import { HttpException } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +7,6 @@ import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, HandshakeErrorCode, SUBPROTOCOL } from '../protocol/index.js';
-import type { HandshakeContext } from './auth/handshake-guard.js';
 import type { RealtimePrincipal } from './auth/principal.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { HandshakeException } from './errors/handshake.exception.js';
@@ -18,28 +16,37 @@ import { MessageDispatcher } from './gateway/message-dispatcher.js';
 import { attachSession, Session, sessionOf } from './gateway/session.js';
 import { checkUpgradeRequest, isOriginAllowed } from './handshake/check-upgrade-request.js';
 import { rejectHandshake } from './handshake/reject-handshake.js';
+import { runHandshakeGuards } from './handshake/run-handshake-guards.js';
+import { drainSockets, settleWithin } from './lifecycle/drain.js';
+import { Heartbeat } from './lifecycle/heartbeat.js';
+import { clearExpiry, scheduleExpiry } from './lifecycle/session-expiry.js';
+import { TokenBucket } from './lifecycle/token-bucket.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import type { ResolvedRealtimeOptions } from './realtime.options.js';
 import { RealtimeConfigError } from './realtime.options-validation.js';
 import { ConnectionRegistry } from './registry/connection-registry.js';
 import { attachConnection, RealtimeConnection } from './registry/realtime-connection.js';
 
-/** How long `close()` waits for peers to answer the close frame before terminating them. */
-const CLOSE_TIMEOUT_MS = 5000;
-
 interface Services {
   options: ResolvedRealtimeOptions;
   catalog: GatewayCatalog;
   registry: ConnectionRegistry;
+  heartbeat: Heartbeat;
   dispatcher: MessageDispatcher;
+}
+
+interface Target {
+  url: URL;
+  entry: PathEntry;
+  server: WebSocketServer;
 }
 
 /**
  * The WebSocket adapter of `nestjs-realtime`, on `ws` like `@nestjs/platform-ws`'s `WsAdapter`,
  * which it extends. Authentication happens in the HTTP `upgrade` handler: path, method, headers,
- * Origin and the handshake guards (JWT by default) are checked before the `101`, and a refusal
- * is a real HTTP response. Gateways on one path share one connection; messages follow the
- * `realtime.v1` envelope.
+ * Origin, capacity and the handshake guards (JWT by default) are checked before the `101`, and a
+ * refusal is a real HTTP response. Gateways on one path share one connection; messages follow
+ * the `realtime.v1` envelope; `app.close()` drains sockets with 1001.
  *
  * ```ts
  * app.useWebSocketAdapter(new RealtimeAdapter(app));
@@ -48,8 +55,11 @@ interface Services {
 export class RealtimeAdapter extends WsAdapter {
   protected override readonly logger = new Logger('RealtimeAdapter');
   private readonly servers = new Map<string, WebSocketServer>();
+  private readonly disconnectWork = new Set<Promise<unknown>>();
   private services: Services | undefined;
   private attachedTo: HttpServer | undefined;
+  private pendingHandshakes = 0;
+  private draining = false;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
     void this.handleUpgrade(request, socket, head).catch((error: unknown) => {
       this.logger.error(`Upgrade failed: ${redact(String(error))}`);
@@ -113,21 +123,17 @@ export class RealtimeAdapter extends WsAdapter {
     sessionOf(client)?.disconnectCallbacks.push(callback);
   }
 
-  /** Closes every socket of a path with 1001 and waits (bounded) for them to go. */
+  /**
+   * Graceful shutdown of one path: new upgrades get 503, open sockets get close 1001 in batches
+   * within `shutdown.drainMs` (then the silent ones are terminated), and async disconnect hooks
+   * are awaited.
+   */
   override async close(server: WebSocketServer): Promise<void> {
-    const closed = [...server.clients].map(
-      (socket) =>
-        new Promise<void>((resolve) => {
-          if (socket.readyState === socket.CLOSED) return resolve();
-          const timer = setTimeout(() => socket.terminate(), CLOSE_TIMEOUT_MS);
-          socket.once('close', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          socket.close(CloseCode.GOING_AWAY, 'Server shutting down');
-        }),
-    );
-    await Promise.all(closed);
+    this.draining = true;
+    const { drainMs, batchSize } = this.resolveServices().options.shutdown;
+    const deadline = Date.now() + drainMs;
+    await drainSockets([...server.clients], { drainMs, batchSize });
+    await settleWithin(Promise.all(this.disconnectWork), Math.max(1000, deadline - Date.now()));
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -155,6 +161,7 @@ export class RealtimeAdapter extends WsAdapter {
       options,
       catalog: this.app.get(GatewayCatalog, { strict: false }),
       registry: this.app.get(ConnectionRegistry, { strict: false }),
+      heartbeat: this.app.get(Heartbeat, { strict: false }),
       dispatcher: new MessageDispatcher(options, verifier),
     };
     return this.services;
@@ -180,62 +187,73 @@ export class RealtimeAdapter extends WsAdapter {
     // A peer may reset the connection while the token is verified; that must not crash us.
     const onSocketError = (): void => void socket.destroy();
     socket.on('error', onSocketError);
-    const services = this.resolveServices();
-    const url = this.parseUrl(request);
-    const entry =
-      url && services.catalog.isReady
-        ? services.catalog.get(normalizePath(url.pathname))
-        : undefined;
-    const server = entry && this.servers.get(entry.path);
-    if (!url) return this.refuse(socket, HandshakeException.badRequest('Invalid request URL'));
-    if (!entry || !server) {
-      return this.refuse(
-        socket,
-        new HandshakeException(
-          404,
-          HandshakeErrorCode.NOT_FOUND,
-          'No WebSocket endpoint on this path',
-        ),
-      );
+    const { options } = this.resolveServices();
+    const target = this.resolveTarget(request);
+    if (target instanceof HandshakeException) return this.refuse(socket, target);
+    const refusal =
+      checkUpgradeRequest(request) ??
+      (isOriginAllowed(request, options.allowedOrigins)
+        ? this.checkCapacity()
+        : HandshakeException.forbidden('Origin not allowed'));
+    if (refusal) return this.refuse(socket, refusal);
+    let principal: RealtimePrincipal;
+    this.pendingHandshakes++;
+    try {
+      const context = { request, url: target.url, path: target.entry.path };
+      const timeout = options.limits.handshakeTimeoutMs;
+      principal = await runHandshakeGuards(target.entry.guards, context, timeout, this.logger);
+    } catch (error) {
+      return this.refuse(socket, error as HandshakeException);
+    } finally {
+      this.pendingHandshakes--;
     }
-    const invalid = checkUpgradeRequest(request);
-    if (invalid) return this.refuse(socket, invalid);
-    if (!isOriginAllowed(request, services.options.allowedOrigins)) {
-      return this.refuse(socket, HandshakeException.forbidden('Origin not allowed'));
-    }
-    const principal = await this.runGuards(socket, request, url, entry);
-    if (!principal) return;
+    const userRefusal = this.checkUserCapacity(principal);
+    if (userRefusal) return this.refuse(socket, userRefusal);
     if (socket.destroyed || !socket.writable) return;
     socket.off('error', onSocketError);
-    server.handleUpgrade(request, socket, head, (ws) =>
-      this.open(server, ws, request, entry, principal),
+    target.server.handleUpgrade(request, socket, head, (ws) =>
+      this.open(target.server, ws, request, target.entry, principal),
     );
   }
 
-  /** Runs the path's handshake guards; answers the refusal itself and returns undefined. */
-  private async runGuards(
-    socket: Duplex,
-    request: IncomingMessage,
-    url: URL,
-    entry: PathEntry,
-  ): Promise<RealtimePrincipal | undefined> {
-    const context: HandshakeContext = { request, url, path: entry.path };
+  private resolveTarget(request: IncomingMessage): Target | HandshakeException {
+    let url: URL;
     try {
-      for (const guard of entry.guards) {
-        if (!(await guard.canHandshake(context))) {
-          this.refuse(socket, HandshakeException.forbidden());
-          return undefined;
-        }
-      }
-    } catch (error) {
-      this.refuse(socket, this.toHandshakeException(error));
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      return HandshakeException.badRequest('Invalid request URL');
+    }
+    const { catalog } = this.resolveServices();
+    const entry = catalog.isReady ? catalog.get(normalizePath(url.pathname)) : undefined;
+    const server = entry && this.servers.get(entry.path);
+    if (!entry || !server) {
+      const message = 'No WebSocket endpoint on this path';
+      return new HandshakeException(404, HandshakeErrorCode.NOT_FOUND, message);
+    }
+    return { url, entry, server };
+  }
+
+  /** Draining, full, or too many handshakes in progress: 503 before any token is verified. */
+  private checkCapacity(): HandshakeException | undefined {
+    const { options, registry } = this.resolveServices();
+    const retry = options.limits.retryAfterSec;
+    if (this.draining) return HandshakeException.unavailable('Server is shutting down', retry);
+    if (registry.size >= options.limits.connections) {
+      return HandshakeException.unavailable('Server is at its connection limit', retry);
+    }
+    if (this.pendingHandshakes >= options.limits.pendingHandshakes) {
+      return HandshakeException.unavailable('Too many handshakes in progress', retry);
+    }
+    return undefined;
+  }
+
+  private checkUserCapacity(principal: RealtimePrincipal): HandshakeException | undefined {
+    const { options, registry } = this.resolveServices();
+    if (registry.connectionsOf(principal.userId).length < options.limits.connectionsPerUser) {
       return undefined;
     }
-    if (!context.principal) {
-      this.refuse(socket, HandshakeException.unauthorized('No guard authenticated the request'));
-      return undefined;
-    }
-    return context.principal;
+    const message = `At most ${options.limits.connectionsPerUser} connections per user`;
+    return HandshakeException.tooManyConnections(message, options.limits.retryAfterSec);
   }
 
   private open(
@@ -245,21 +263,30 @@ export class RealtimeAdapter extends WsAdapter {
     entry: PathEntry,
     principal: RealtimePrincipal,
   ): void {
-    const { registry, dispatcher } = this.resolveServices();
-    const connection = new RealtimeConnection(randomUUID(), entry.path, principal, socket);
-    const session = new Session(connection, (s) => dispatcher.replay(s));
+    const { registry, dispatcher, heartbeat, options } = this.resolveServices();
+    const { messagesPerSecond, messageBurst, bufferedBytes } = options.limits;
+    const id = randomUUID();
+    const connection = new RealtimeConnection(id, entry.path, principal, socket, bufferedBytes);
+    const bucket = new TokenBucket(messagesPerSecond, messageBurst, Date.now());
+    const session = new Session(connection, bucket, (s) => dispatcher.replay(s));
     attachConnection(socket, connection);
     attachSession(socket, session);
     registry.add(connection);
+    heartbeat.track(session);
+    scheduleExpiry(session, options.jwt.clockToleranceSec * 1000);
     socket.on('error', (error) => this.logger.debug(`Socket ${connection.id}: ${error.message}`));
+    socket.on('pong', () => (session.alive = true));
     socket.on('message', (raw, isBinary) => dispatcher.onMessage(session, raw, isBinary));
     socket.once('close', (code, reason) => this.onClose(session, code, reason));
     this.onConnection(connection);
     server.emit('connection', socket, request);
   }
 
+  /** Cleanup happens exactly once per socket: hooks, then registry, heartbeat and timers. */
   private onClose(session: Session, code: number, reason: Buffer): void {
-    const { registry } = this.resolveServices();
+    const { registry, heartbeat } = this.resolveServices();
+    clearExpiry(session);
+    heartbeat.untrack(session);
     for (const callback of session.disconnectCallbacks) {
       try {
         callback({ code, reason: reason.toString() });
@@ -268,30 +295,14 @@ export class RealtimeAdapter extends WsAdapter {
       }
     }
     registry.remove(session.connection);
+    session.queue.length = 0;
+    if (session.disconnectWork.length === 0) return;
+    const work = Promise.all(session.disconnectWork);
+    this.disconnectWork.add(work);
+    void work.finally(() => this.disconnectWork.delete(work));
   }
 
   private refuse(socket: Duplex, error: HandshakeException): void {
     rejectHandshake(socket, error.status, error.code, error.message, error.headers);
-  }
-
-  private toHandshakeException(error: unknown): HandshakeException {
-    if (error instanceof HandshakeException) return error;
-    if (error instanceof HttpException && error.getStatus() < 500) {
-      const status = error.getStatus();
-      if (status === 401) return HandshakeException.unauthorized(error.message);
-      const code = status === 403 ? HandshakeErrorCode.FORBIDDEN : HandshakeErrorCode.BAD_REQUEST;
-      return new HandshakeException(status, code, error.message);
-    }
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    this.logger.error(`Handshake guard failed: ${redact(detail)}`);
-    return new HandshakeException(500, 'INTERNAL', 'Internal error');
-  }
-
-  private parseUrl(request: IncomingMessage): URL | undefined {
-    try {
-      return new URL(request.url ?? '/', 'http://localhost');
-    } catch {
-      return undefined;
-    }
   }
 }

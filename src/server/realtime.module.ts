@@ -6,6 +6,7 @@ import { InProcessBroker } from './broker/in-process.broker.js';
 import { RealtimeBroker } from './broker/realtime-broker.js';
 import { RethrowFilter } from './filters/rethrow.filter.js';
 import { GatewayCatalog } from './gateway/gateway-catalog.js';
+import { Heartbeat } from './lifecycle/heartbeat.js';
 import { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime.module-definition.js';
@@ -39,6 +40,7 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     JwtHandshakeGuard,
     ConnectionRegistry,
     GatewayCatalog,
+    Heartbeat,
     RealtimeValidationPipe,
     RethrowFilter,
   ],
@@ -48,6 +50,7 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     TokenVerifier,
     JwtHandshakeGuard,
     ConnectionRegistry,
+    Heartbeat,
     RealtimeValidationPipe,
     RethrowFilter,
   ],

@@ -1,6 +1,7 @@
 import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import type {
   JwtAlgorithm,
+  RealtimeLimitOptions,
   RealtimeModuleOptions,
   ResolvedRealtimeOptions,
 } from './realtime.options.js';
@@ -26,14 +27,32 @@ export class RealtimeConfigError extends Error {
   }
 }
 
-function positiveInt(name: string, value: unknown, fallback: number): number {
+function positiveInt(name: string, value: unknown, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw new RealtimeConfigError(
-      `"${name}" must be a positive integer, got ${JSON.stringify(value)}. Remove it to use the default (${fallback}).`,
+      `"${name}" must be an integer of at least ${min}, got ${JSON.stringify(value)}. Remove it to use the default (${fallback}).`,
     );
   }
   return value;
+}
+
+function resolveLimits(limits: RealtimeLimitOptions = {}): Required<RealtimeLimitOptions> {
+  const int = (key: keyof RealtimeLimitOptions, fallback: number) =>
+    positiveInt(`limits.${key}`, limits[key], fallback);
+  return {
+    messagesPerSecond: int('messagesPerSecond', 50),
+    messageBurst: int('messageBurst', 100),
+    rateLimitedBeforeClose: int('rateLimitedBeforeClose', 20),
+    concurrentHandlers: int('concurrentHandlers', 16),
+    queuedMessages: positiveInt('limits.queuedMessages', limits.queuedMessages, 64, 0),
+    connectionsPerUser: int('connectionsPerUser', 10),
+    connections: int('connections', 10000),
+    pendingHandshakes: int('pendingHandshakes', 1000),
+    handshakeTimeoutMs: int('handshakeTimeoutMs', 10000),
+    bufferedBytes: int('bufferedBytes', 1024 * 1024),
+    retryAfterSec: int('retryAfterSec', 5),
+  };
 }
 
 function toKey(value: string | Buffer | KeyObject, kind: 'secret' | 'public'): KeyObject {
@@ -131,5 +150,11 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions): Resolved
     maxBadMessages: positiveInt('maxBadMessages', options.maxBadMessages, 20),
     badMessageWindowMs: positiveInt('badMessageWindowMs', options.badMessageWindowMs, 10000),
     validation: { forbidUnknownFields: options.validation?.forbidUnknownFields ?? false },
+    heartbeatIntervalMs: positiveInt('heartbeatIntervalMs', options.heartbeatIntervalMs, 30000, 0),
+    limits: resolveLimits(options.limits),
+    shutdown: {
+      drainMs: positiveInt('shutdown.drainMs', options.shutdown?.drainMs, 10000, 0),
+      batchSize: positiveInt('shutdown.batchSize', options.shutdown?.batchSize, 500),
+    },
   };
 }

@@ -92,6 +92,54 @@ export interface RealtimeModuleOptions {
   badMessageWindowMs?: number;
   /** Payload validation by class-validator DTOs. */
   validation?: RealtimeValidationOptions;
+  /**
+   * Interval of WebSocket ping frames. A peer that sent nothing (no pong, no message) during a
+   * whole interval is terminated. `0` turns the heartbeat off.
+   * @default 30000
+   */
+  heartbeatIntervalMs?: number;
+  /** Per-connection and per-server limits. */
+  limits?: RealtimeLimitOptions;
+  /** Graceful shutdown (`app.close()`, SIGTERM). */
+  shutdown?: RealtimeShutdownOptions;
+}
+
+export interface RealtimeLimitOptions {
+  /** Sustained messages per second per connection (token bucket refill). @default 50 */
+  messagesPerSecond?: number;
+  /** Messages a connection may send in a burst (bucket size). @default 100 */
+  messageBurst?: number;
+  /**
+   * `RATE_LIMITED` answers tolerated within `badMessageWindowMs` before the socket is closed
+   * with 4429. @default 20
+   */
+  rateLimitedBeforeClose?: number;
+  /** Handlers running at once per connection; more messages wait in a queue. @default 16 */
+  concurrentHandlers?: number;
+  /** Messages waiting for a handler slot per connection; more get `RATE_LIMITED`. @default 64 */
+  queuedMessages?: number;
+  /** Open connections per user (`sub`); more get HTTP 429. @default 10 */
+  connectionsPerUser?: number;
+  /** Open connections on this instance; more get HTTP 503. @default 10000 */
+  connections?: number;
+  /** Upgrades being verified at once; more get HTTP 503. @default 1000 */
+  pendingHandshakes?: number;
+  /** Time the handshake guards have to decide; then HTTP 503. @default 10000 */
+  handshakeTimeoutMs?: number;
+  /**
+   * Bytes queued for a connection that is not reading. Over it, volatile sends are skipped and
+   * any other send closes the socket with 4408. @default 1048576
+   */
+  bufferedBytes?: number;
+  /** `Retry-After` of 429 and 503 answers, in seconds. @default 5 */
+  retryAfterSec?: number;
+}
+
+export interface RealtimeShutdownOptions {
+  /** Budget to close every socket with 1001 before the rest are terminated. @default 10000 */
+  drainMs?: number;
+  /** Sockets closed per batch during the drain. @default 500 */
+  batchSize?: number;
 }
 
 /** Options after defaults, as the server uses them. */
@@ -106,4 +154,7 @@ export interface ResolvedRealtimeOptions {
   maxBadMessages: number;
   badMessageWindowMs: number;
   validation: Required<RealtimeValidationOptions>;
+  heartbeatIntervalMs: number;
+  limits: Required<RealtimeLimitOptions>;
+  shutdown: Required<RealtimeShutdownOptions>;
 }

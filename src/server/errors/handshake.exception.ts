@@ -25,6 +25,20 @@ export class HandshakeException extends Error {
     return new HandshakeException(403, HandshakeErrorCode.FORBIDDEN, message);
   }
 
+  /** 503 `UNAVAILABLE` with `Retry-After`: the server is full or draining. */
+  static unavailable(message: string, retryAfterSec: number): HandshakeException {
+    return new HandshakeException(503, HandshakeErrorCode.UNAVAILABLE, message, {
+      'Retry-After': String(retryAfterSec),
+    });
+  }
+
+  /** 429 `TOO_MANY_CONNECTIONS` with `Retry-After`: the user has too many sockets open. */
+  static tooManyConnections(message: string, retryAfterSec: number): HandshakeException {
+    return new HandshakeException(429, HandshakeErrorCode.TOO_MANY_CONNECTIONS, message, {
+      'Retry-After': String(retryAfterSec),
+    });
+  }
+
   static badRequest(message: string): HandshakeException {
     return new HandshakeException(400, HandshakeErrorCode.BAD_REQUEST, message);
   }

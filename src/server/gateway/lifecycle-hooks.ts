@@ -66,7 +66,9 @@ function wrapDisconnectHook(gateway: string, original: Hook): Hook {
     const onError = (error: unknown) =>
       logger.error(`${gateway}.handleDisconnect failed: ${describe(error)}`);
     try {
-      void settle(original.call(this, client, ...rest), onError);
+      const work = settle(original.call(this, client, ...rest), onError);
+      // Graceful shutdown waits for async disconnect hooks (e.g. saving presence).
+      sessionOf(client)?.disconnectWork.push(work);
     } catch (error) {
       onError(error);
     }

@@ -14,6 +14,7 @@ import {
 import { InvalidTokenError, type TokenVerifier } from '../auth/token-verifier.js';
 import { redact } from '../errors/redact.js';
 import { INTERNAL_MESSAGE, toErrorPayload } from '../errors/to-error-payload.js';
+import { isExpired, scheduleExpiry } from '../lifecycle/session-expiry.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { MAX_BACKLOG, type BoundHandler, type Session } from './session.js';
 
@@ -53,13 +54,18 @@ function isWsResponse(value: unknown): value is { event: string; data: unknown }
 export class MessageDispatcher {
   private readonly logger = new Logger('RealtimeAdapter');
 
+  private readonly toleranceMs: number;
+
   constructor(
     private readonly options: ResolvedRealtimeOptions,
     private readonly verifier: TokenVerifier,
-  ) {}
+  ) {
+    this.toleranceMs = options.jwt.clockToleranceSec * 1000;
+  }
 
   /** Entry point for every `message` event of a socket. */
   onMessage(session: Session, raw: RawData, isBinary: boolean): void {
+    session.alive = true;
     if (session.failed) return;
     if (session.pendingHooks > 0) return this.hold(session, raw, isBinary);
     this.handle(session, raw, isBinary);
@@ -85,8 +91,16 @@ export class MessageDispatcher {
       session.connection.close(CloseCode.UNSUPPORTED_DATA, 'Binary frames are not supported');
       return;
     }
+    // No handler runs for an expired session, even before its expiry timer has fired.
+    if (isExpired(session, this.toleranceMs)) {
+      session.connection.close(CloseCode.TOKEN_EXPIRED, 'Token expired');
+      return;
+    }
     const envelope = this.parse(session, raw);
     if (!envelope) return;
+    if (!session.bucket.take(Date.now())) {
+      return this.rateLimited(session, envelope, 'Message rate exceeded');
+    }
     if (envelope.event.startsWith(RESERVED_EVENT_PREFIX)) return this.reserved(session, envelope);
     const handler = session.handlers.get(envelope.event);
     if (!handler) {
@@ -95,7 +109,42 @@ export class MessageDispatcher {
         message: 'No handler for this event',
       });
     }
-    this.invoke(session, envelope, handler);
+    this.schedule(session, envelope, handler);
+  }
+
+  /** `RATE_LIMITED`, and 4429 once the client keeps at it within the window. */
+  private rateLimited(session: Session, envelope: Envelope, message: string): void {
+    const now = Date.now();
+    if (now - session.rateWindowStart > this.options.badMessageWindowMs) {
+      session.rateWindowStart = now;
+      session.rateLimited = 0;
+    }
+    session.rateLimited++;
+    if (session.rateLimited > this.options.limits.rateLimitedBeforeClose) {
+      session.connection.close(CloseCode.RATE_EXCEEDED, 'Message rate exceeded');
+      return;
+    }
+    this.fail(session, envelope, { code: ErrorCode.RATE_LIMITED, message });
+  }
+
+  /** Runs the handler now, or queues it while the connection has too many in flight. */
+  private schedule(session: Session, envelope: Envelope, handler: BoundHandler): void {
+    const run = (): void => this.invoke(session, envelope, handler);
+    if (session.inFlight < this.options.limits.concurrentHandlers) return run();
+    if (session.queue.length >= this.options.limits.queuedMessages) {
+      return this.rateLimited(session, envelope, 'Too many requests in flight');
+    }
+    session.queue.push(run);
+  }
+
+  /** A handler finished: start the next queued one (none once the socket is closed). */
+  private release(session: Session): void {
+    session.inFlight--;
+    if (!session.connection.isOpen) {
+      session.queue.length = 0;
+      return;
+    }
+    session.queue.shift()?.();
   }
 
   private parse(session: Session, raw: RawData): Envelope | undefined {
@@ -196,6 +245,7 @@ export class MessageDispatcher {
         });
       }
       connection.principal = principal;
+      scheduleExpiry(session, this.toleranceMs);
       if (envelope.id !== undefined)
         this.reply(session, envelope.id, { expiresAt: principal.expiresAt });
     } catch (error) {
@@ -205,19 +255,28 @@ export class MessageDispatcher {
   }
 
   private invoke(session: Session, envelope: Envelope, handler: BoundHandler): void {
+    session.inFlight++;
     let result: unknown;
     try {
       result = handler(envelope.data, envelope.event);
     } catch (error) {
+      this.release(session);
       return this.handlerFailed(session, envelope, error);
     }
     if (result instanceof Promise) {
       result.then(
-        (value) => this.settle(session, envelope, value),
-        (error) => this.handlerFailed(session, envelope, error),
+        (value) => {
+          this.release(session);
+          this.settle(session, envelope, value);
+        },
+        (error) => {
+          this.release(session);
+          this.handlerFailed(session, envelope, error);
+        },
       );
       return;
     }
+    this.release(session);
     this.settle(session, envelope, result);
   }
 

@@ -1,4 +1,5 @@
 import type { RawData } from 'ws';
+import type { TokenBucket } from '../lifecycle/token-bucket.js';
 import type { RealtimeConnection } from '../registry/realtime-connection.js';
 
 /** A Nest message handler bound to its gateway and client: `(data, event) => result`. */
@@ -21,9 +22,20 @@ export class Session {
   backlog: [RawData, boolean][] = [];
   /** Set when a connection hook failed: nothing more is handled. */
   failed = false;
+  /** Heard from since the last heartbeat tick (a pong or any frame). */
+  alive = true;
+  rateLimited = 0;
+  rateWindowStart = 0;
+  /** Handlers running now, and calls waiting for a slot. */
+  inFlight = 0;
+  readonly queue: (() => void)[] = [];
+  expiryTimer: NodeJS.Timeout | undefined;
+  /** Async disconnect hooks still running; graceful shutdown waits for them. */
+  readonly disconnectWork: Promise<void>[] = [];
 
   constructor(
     readonly connection: RealtimeConnection,
+    readonly bucket: TokenBucket,
     /** Handles the held messages once every connection hook has settled. */
     readonly replay: (session: Session) => void,
   ) {}

@@ -146,7 +146,7 @@ export class ConnectionRegistry implements OnModuleInit, LocalSink {
     if (recipients.size === 0) return;
     // One buffer for every recipient: the frame is encoded once, not once per socket.
     const frame = Buffer.from(delivery.frame);
-    for (const connection of recipients) connection.sendFrame(frame);
+    for (const connection of recipients) connection.sendFrame(frame, delivery.volatile);
   }
 
   private resolve(target: DeliveryTarget): Set<RealtimeConnection> {

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { RealtimePrincipal } from '../auth/principal.js';
 
 const OPEN = 1;
+const SLOW_CONSUMER = 4408;
 
 /**
  * One open WebSocket of this instance with its verified principal and its rooms.
@@ -20,6 +21,8 @@ export class RealtimeConnection {
     public principal: RealtimePrincipal,
     /** The underlying `ws` socket. Prefer `send()`, which checks the state. */
     readonly socket: WebSocket,
+    /** Bytes that may wait in the outbound buffer before the connection counts as slow. */
+    readonly bufferLimit = Number.POSITIVE_INFINITY,
   ) {}
 
   /** The user id (`sub` of the token). */
@@ -32,14 +35,24 @@ export class RealtimeConnection {
     return this.socket.readyState === OPEN;
   }
 
-  /** Pushes `{event, data}` to this connection only. Returns false when the socket is not open. */
-  send(event: string, data: unknown): boolean {
-    return this.sendFrame(JSON.stringify({ event, data }));
+  /**
+   * Pushes `{event, data}` to this connection only. Returns false when it was not sent: the
+   * socket is not open, or the push was volatile and the connection is slow.
+   */
+  send(event: string, data: unknown, options: { volatile?: boolean } = {}): boolean {
+    return this.sendFrame(JSON.stringify({ event, data }), options.volatile);
   }
 
-  /** Sends an already serialized text frame. Returns false when the socket is not open. */
-  sendFrame(frame: string | Buffer): boolean {
+  /**
+   * Sends an already serialized text frame. A slow consumer (outbound buffer over the limit)
+   * skips a volatile frame, and is closed with 4408 for any other.
+   */
+  sendFrame(frame: string | Buffer, volatile = false): boolean {
     if (this.socket.readyState !== OPEN) return false;
+    if (this.socket.bufferedAmount > this.bufferLimit) {
+      if (!volatile) this.close(SLOW_CONSUMER, 'Slow consumer: outbound buffer over the limit');
+      return false;
+    }
     this.socket.send(frame, { binary: false });
     return true;
   }

@@ -1,0 +1,64 @@
+import { HttpException, type LoggerService } from '@nestjs/common';
+import { HandshakeErrorCode } from '../../protocol/index.js';
+import type { HandshakeContext, HandshakeGuard } from '../auth/handshake-guard.js';
+import type { RealtimePrincipal } from '../auth/principal.js';
+import { HandshakeException } from '../errors/handshake.exception.js';
+import { redact } from '../errors/redact.js';
+
+class GuardTimeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GuardTimeout()), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function runAll(guards: HandshakeGuard[], context: HandshakeContext): Promise<void> {
+  for (const guard of guards) {
+    if (!(await guard.canHandshake(context))) throw HandshakeException.forbidden();
+  }
+}
+
+/**
+ * Runs a path's handshake guards in order within `timeoutMs` and returns the principal they
+ * established. Every refusal is thrown as a `HandshakeException`.
+ */
+export async function runHandshakeGuards(
+  guards: HandshakeGuard[],
+  context: HandshakeContext,
+  timeoutMs: number,
+  logger: LoggerService,
+): Promise<RealtimePrincipal> {
+  try {
+    await withTimeout(runAll(guards, context), timeoutMs);
+  } catch (error) {
+    throw toHandshakeException(error, logger, timeoutMs);
+  }
+  if (!context.principal)
+    throw HandshakeException.unauthorized('No guard authenticated the request');
+  return context.principal;
+}
+
+/** Maps what a guard threw to an HTTP refusal; unexpected errors are logged and become 500. */
+function toHandshakeException(
+  error: unknown,
+  logger: LoggerService,
+  timeoutMs: number,
+): HandshakeException {
+  if (error instanceof HandshakeException) return error;
+  if (error instanceof GuardTimeout) {
+    logger.warn?.(`Handshake guards took longer than ${timeoutMs} ms; refused with 503`);
+    return HandshakeException.unavailable('Handshake timed out', 5);
+  }
+  if (error instanceof HttpException && error.getStatus() < 500) {
+    const status = error.getStatus();
+    if (status === 401) return HandshakeException.unauthorized(error.message);
+    const code = status === 403 ? HandshakeErrorCode.FORBIDDEN : HandshakeErrorCode.BAD_REQUEST;
+    return new HandshakeException(status, code, error.message);
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  logger.error(`Handshake guard failed: ${redact(detail)}`);
+  return new HandshakeException(500, 'INTERNAL', 'Internal error');
+}

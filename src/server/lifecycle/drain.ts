@@ -1,0 +1,48 @@
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/index.js';
+
+export interface DrainOptions {
+  /** Total budget; sockets still open at its end are terminated. */
+  drainMs: number;
+  /** Sockets asked to close at once. */
+  batchSize: number;
+  reason?: string;
+}
+
+const CLOSED = 3;
+
+function closedPromise(socket: WebSocket): Promise<void> {
+  if (socket.readyState === CLOSED) return Promise.resolve();
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  return Promise.race([promise.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Graceful close of many sockets: batches of `batchSize` get close 1001 (sent after whatever
+ * is already queued, so accepted data is flushed first) and each batch waits for its peers'
+ * close frames for a fair share of the remaining budget. When the budget is spent, every socket
+ * still open is terminated: a silent peer cannot hold a deploy.
+ */
+export async function drainSockets(sockets: WebSocket[], options: DrainOptions): Promise<void> {
+  const deadline = Date.now() + options.drainMs;
+  const reason = options.reason ?? 'Server shutting down';
+  const batches = Math.ceil(sockets.length / options.batchSize);
+  for (let i = 0; i < batches; i++) {
+    const batch = sockets.slice(i * options.batchSize, (i + 1) * options.batchSize);
+    for (const socket of batch) {
+      if (socket.readyState < 2) socket.close(CloseCode.GOING_AWAY, reason);
+    }
+    const share = (deadline - Date.now()) / (batches - i);
+    await within(Promise.all(batch.map(closedPromise)), share);
+  }
+  const open = sockets.filter((socket) => socket.readyState !== CLOSED);
+  for (const socket of open) socket.terminate();
+  await Promise.all(open.map(closedPromise));
+}
+
+export { within as settleWithin };
