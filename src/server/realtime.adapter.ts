@@ -200,15 +200,17 @@ export class RealtimeAdapter extends WsAdapter {
     this.pendingHandshakes++;
     try {
       const context = { request, url: target.url, path: target.entry.path };
-      const timeout = options.limits.handshakeTimeoutMs;
-      principal = await runHandshakeGuards(target.entry.guards, context, timeout, this.logger);
+      const { handshakeTimeoutMs: timeoutMs, retryAfterSec } = options.limits;
+      const limits = { timeoutMs, retryAfterSec };
+      principal = await runHandshakeGuards(target.entry.guards, context, limits, this.logger);
     } catch (error) {
       return this.refuse(socket, error as HandshakeException);
     } finally {
       this.pendingHandshakes--;
     }
-    const userRefusal = this.checkUserCapacity(principal);
-    if (userRefusal) return this.refuse(socket, userRefusal);
+    // Checked again: the server may have started draining or filled up during verification.
+    const lateRefusal = this.checkCapacity(false) ?? this.checkUserCapacity(principal);
+    if (lateRefusal) return this.refuse(socket, lateRefusal);
     if (socket.destroyed || !socket.writable) return;
     socket.off('error', onSocketError);
     target.server.handleUpgrade(request, socket, head, (ws) =>
@@ -234,14 +236,14 @@ export class RealtimeAdapter extends WsAdapter {
   }
 
   /** Draining, full, or too many handshakes in progress: 503 before any token is verified. */
-  private checkCapacity(): HandshakeException | undefined {
+  private checkCapacity(countPending = true): HandshakeException | undefined {
     const { options, registry } = this.resolveServices();
     const retry = options.limits.retryAfterSec;
     if (this.draining) return HandshakeException.unavailable('Server is shutting down', retry);
     if (registry.size >= options.limits.connections) {
       return HandshakeException.unavailable('Server is at its connection limit', retry);
     }
-    if (this.pendingHandshakes >= options.limits.pendingHandshakes) {
+    if (countPending && this.pendingHandshakes >= options.limits.pendingHandshakes) {
       return HandshakeException.unavailable('Too many handshakes in progress', retry);
     }
     return undefined;

@@ -28,13 +28,13 @@ async function runAll(guards: HandshakeGuard[], context: HandshakeContext): Prom
 export async function runHandshakeGuards(
   guards: HandshakeGuard[],
   context: HandshakeContext,
-  timeoutMs: number,
+  limits: { timeoutMs: number; retryAfterSec: number },
   logger: LoggerService,
 ): Promise<RealtimePrincipal> {
   try {
-    await withTimeout(runAll(guards, context), timeoutMs);
+    await withTimeout(runAll(guards, context), limits.timeoutMs);
   } catch (error) {
-    throw toHandshakeException(error, logger, timeoutMs);
+    throw toHandshakeException(error, logger, limits);
   }
   if (!context.principal)
     throw HandshakeException.unauthorized('No guard authenticated the request');
@@ -45,12 +45,12 @@ export async function runHandshakeGuards(
 function toHandshakeException(
   error: unknown,
   logger: LoggerService,
-  timeoutMs: number,
+  limits: { timeoutMs: number; retryAfterSec: number },
 ): HandshakeException {
   if (error instanceof HandshakeException) return error;
   if (error instanceof GuardTimeout) {
-    logger.warn?.(`Handshake guards took longer than ${timeoutMs} ms; refused with 503`);
-    return HandshakeException.unavailable('Handshake timed out', 5);
+    logger.warn?.(`Handshake guards took longer than ${limits.timeoutMs} ms; refused with 503`);
+    return HandshakeException.unavailable('Handshake timed out', limits.retryAfterSec);
   }
   if (error instanceof HttpException && error.getStatus() < 500) {
     const status = error.getStatus();
