@@ -4,8 +4,10 @@ import { DevTokenController } from './auth/dev-token.controller.js';
 import { ChatModule } from './chat/chat.module.js';
 import type { DemoConfig } from './config/demo-config.js';
 import { DEMO_CONFIG } from './config/demo-config.token.js';
+import { GameModule } from './game/game.module.js';
+import { TickerModule } from './ticker/ticker.module.js';
 
-/** The demo app: chat now; ticker and game join here as their own modules. */
+/** The demo app: chat, ticker and game, all on one WebSocket path. */
 @Module({})
 export class AppModule {
   static forRoot(config: DemoConfig): DynamicModule {
@@ -21,8 +23,12 @@ export class AppModule {
           },
           allowedOrigins: config.allowedOrigins,
           maxPayload: config.maxPayloadBytes,
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
+          shutdown: { drainMs: config.shutdownDrainMs },
         }),
         ChatModule,
+        TickerModule,
+        GameModule,
       ],
       controllers: config.devTokens ? [DevTokenController] : [],
       providers: [{ provide: DEMO_CONFIG, useValue: config }],

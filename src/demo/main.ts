@@ -15,9 +15,23 @@ async function main(): Promise<void> {
     );
   }
   const app = await createDemoApp(config);
-  app.enableShutdownHooks();
   await app.listen(config.port);
-  const url = `http://localhost:${config.port}`;
+  // Not enableShutdownHooks(): Nest re-raises the signal after closing, so the exit status would
+  // be 143. Here SIGTERM drains (clients see 1001) and the process exits 0.
+  const shutdown = (signal: string) => {
+    logger.log(`${signal}: draining connections`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  const { port } = app.getHttpServer().address() as { port: number };
+  const url = `http://localhost:${port}`;
   logger.log(`Demo on ${url}, WebSocket path ${config.wsPath}`);
   if (config.devTokens)
     logger.log(

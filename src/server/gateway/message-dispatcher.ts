@@ -260,24 +260,25 @@ export class MessageDispatcher {
     try {
       result = handler(envelope.data, envelope.event);
     } catch (error) {
-      this.release(session);
-      return this.handlerFailed(session, envelope, error);
+      this.handlerFailed(session, envelope, error);
+      return this.release(session);
     }
     if (result instanceof Promise) {
       result.then(
         (value) => {
-          this.release(session);
+          // Reply first, then start the next queued handler: its pushes come after this reply.
           this.settle(session, envelope, value);
+          this.release(session);
         },
         (error) => {
-          this.release(session);
           this.handlerFailed(session, envelope, error);
+          this.release(session);
         },
       );
       return;
     }
-    this.release(session);
     this.settle(session, envelope, result);
+    this.release(session);
   }
 
   private settle(session: Session, envelope: Envelope, value: unknown): void {

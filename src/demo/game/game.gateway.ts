@@ -1,0 +1,59 @@
+import { MessageBody, SubscribeMessage, type OnGatewayDisconnect } from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import {
+  ConnectionRegistry,
+  CurrentConnection,
+  RealtimeConnection,
+  RealtimeException,
+  RealtimeGateway,
+  connectionOf,
+} from '../../server/index.js';
+import { wsPathFrom } from '../config/demo-config.js';
+import { GameStore } from './game-store.js';
+import { MoveDto } from './game.dto.js';
+import type { GameUpdate, GameView, JoinReply } from './game.types.js';
+
+/**
+ * Tic-tac-toe between two connections (see demo.md). The server is authoritative: players are
+ * connection ids and every move is checked by `GameStore`. Pushes are `game:state`; a player
+ * who was just paired may see the game's first `game:state` right before its `game:join` reply.
+ */
+@RealtimeGateway({ path: wsPathFrom(process.env) })
+export class GameGateway implements OnGatewayDisconnect {
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly store: GameStore,
+  ) {}
+
+  @SubscribeMessage('game:join')
+  join(@CurrentConnection() connection: RealtimeConnection): JoinReply {
+    // A message handled after its connection closed must not seat a ghost in the queue.
+    if (this.registry.get(connection.id) !== connection) {
+      throw new RealtimeException('CONNECTION_CLOSED', 'The connection is closed');
+    }
+    const { seat, update } = this.store.join(connection.id);
+    if (update) this.push(update);
+    return seat;
+  }
+
+  @SubscribeMessage('game:move')
+  move(
+    @MessageBody() { gameId, cell }: MoveDto,
+    @CurrentConnection() connection: RealtimeConnection,
+  ): GameView {
+    const update = this.store.move(connection.id, gameId, cell);
+    this.push(update);
+    return update.view;
+  }
+
+  /** A player who disconnects forfeits; a waiting one leaves the queue. */
+  handleDisconnect(client: WebSocket): void {
+    const connection = connectionOf(client);
+    const update = connection && this.store.leave(connection.id);
+    if (update) this.push(update);
+  }
+
+  private push({ view, recipients }: GameUpdate): void {
+    this.registry.toConnection(...recipients).emit('game:state', view);
+  }
+}

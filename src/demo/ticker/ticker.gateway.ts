@@ -1,0 +1,41 @@
+import { MessageBody, SubscribeMessage, type OnGatewayDisconnect } from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import {
+  CurrentConnection,
+  RealtimeConnection,
+  RealtimeGateway,
+  connectionOf,
+} from '../../server/index.js';
+import { wsPathFrom } from '../config/demo-config.js';
+import { PriceFeedService } from './price-feed.service.js';
+import { SymbolsDto } from './ticker.dto.js';
+import type { SubscribeReply } from './ticker.types.js';
+
+/** The live ticker of the demo: simulated prices pushed as `ticker:tick` (see demo.md). */
+@RealtimeGateway({ path: wsPathFrom(process.env) })
+export class TickerGateway implements OnGatewayDisconnect {
+  constructor(private readonly feed: PriceFeedService) {}
+
+  @SubscribeMessage('ticker:subscribe')
+  subscribe(
+    @MessageBody() { symbols }: SymbolsDto,
+    @CurrentConnection() connection: RealtimeConnection,
+  ): SubscribeReply {
+    return { prices: this.feed.subscribe(connection, symbols) };
+  }
+
+  @SubscribeMessage('ticker:unsubscribe')
+  unsubscribe(
+    @MessageBody() { symbols }: SymbolsDto,
+    @CurrentConnection() connection: RealtimeConnection,
+  ): null {
+    this.feed.unsubscribe(connection, symbols);
+    return null;
+  }
+
+  /** A closed connection stops following its symbols. */
+  handleDisconnect(client: WebSocket): void {
+    const connection = connectionOf(client);
+    if (connection) this.feed.disconnect(connection);
+  }
+}
