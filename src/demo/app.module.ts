@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { RealtimeModule } from '../server/index.js';
+import { AdminModule } from './admin/admin.module.js';
 import { DevTokenController } from './auth/dev-token.controller.js';
 import { ChatModule } from './chat/chat.module.js';
 import type { DemoConfig } from './config/demo-config.js';
@@ -29,6 +30,7 @@ export class AppModule {
         ChatModule,
         TickerModule,
         GameModule,
+        AdminModule,
       ],
       controllers: config.devTokens ? [DevTokenController] : [],
       providers: [{ provide: DEMO_CONFIG, useValue: config }],

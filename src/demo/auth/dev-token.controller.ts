@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post, ValidationPipe } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DEMO_CONFIG } from '../config/demo-config.token.js';
 import type { DemoConfig } from '../config/demo-config.js';
@@ -10,11 +10,16 @@ export class DevTokenDto {
   @Length(1, 32)
   @Matches(/^[^<>]+$/, { message: 'name must not contain < or >' })
   name!: string;
+
+  /** `admin` may call `admin:revoke`. Dev tokens exist only outside production. */
+  @IsOptional()
+  @IsIn(['admin'])
+  role?: 'admin';
 }
 
 export interface DevTokenResponse {
   token: string;
-  user: { id: string; name: string };
+  user: { id: string; name: string; role?: 'admin' };
 }
 
 /** Lifetime of a dev token. */
@@ -44,7 +49,11 @@ export class DevTokenController {
   @Post('dev-token')
   @HttpCode(200)
   issue(@Body(new ValidationPipe({ whitelist: true })) body: DevTokenDto): DevTokenResponse {
-    const user = { id: randomUUID(), name: body.name.trim() || body.name };
-    return { token: this.jwt.sign({ sub: user.id, name: user.name }), user };
+    const name = body.name.trim() || body.name;
+    const user = body.role
+      ? { id: randomUUID(), name, role: body.role }
+      : { id: randomUUID(), name };
+    const claims = body.role ? { sub: user.id, name, role: body.role } : { sub: user.id, name };
+    return { token: this.jwt.sign(claims), user };
   }
 }
