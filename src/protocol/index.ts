@@ -2,3 +2,4 @@ export * from './close-codes.js';
 export * from './envelope.js';
 export * from './error-codes.js';
 export * from './reserved-events.js';
+export * from './contract.js';
