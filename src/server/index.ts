@@ -5,6 +5,12 @@ export type { RealtimePrincipal } from './auth/principal.js';
 export { InvalidTokenError, TokenVerifier } from './auth/token-verifier.js';
 export { InProcessBroker } from './broker/in-process.broker.js';
 export { RealtimeBroker, type LocalSink } from './broker/realtime-broker.js';
+export {
+  contractHandlers,
+  type ContractHandlers,
+  type ReplyLike,
+  type TypedMethodDecorator,
+} from './contract/contract-handlers.js';
 export { CurrentConnection } from './decorators/current-connection.decorator.js';
 export { Principal } from './decorators/principal.decorator.js';
 export { HandshakeException } from './errors/handshake.exception.js';

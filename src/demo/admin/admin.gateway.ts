@@ -1,5 +1,5 @@
 import { Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
+import { MessageBody } from '@nestjs/websockets';
 import { IsOptional, IsString, Length } from 'class-validator';
 import {
   CloseCode,
@@ -8,6 +8,7 @@ import {
   connectionOf,
 } from '../../server/index.js';
 import { wsPathFrom } from '../config/demo-config.js';
+import { demo } from '../demo-handlers.js';
 
 export class RevokeDto {
   @IsString()
@@ -33,7 +34,7 @@ export class AdminRoleGuard implements CanActivate {
 export class AdminGateway {
   constructor(private readonly registry: ConnectionRegistry) {}
 
-  @SubscribeMessage('admin:revoke')
+  @demo.request('admin:revoke')
   @UseGuards(AdminRoleGuard)
   revoke(@MessageBody() { userId, reason }: RevokeDto): { revoked: number } {
     const revoked = this.registry.connectionsOf(userId).length;

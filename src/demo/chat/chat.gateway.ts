@@ -1,4 +1,4 @@
-import { MessageBody, SubscribeMessage, type OnGatewayDisconnect } from '@nestjs/websockets';
+import { MessageBody, type OnGatewayDisconnect } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { randomUUID } from 'node:crypto';
 import {
@@ -14,7 +14,8 @@ import {
 } from '../../server/index.js';
 import { wsPathFrom } from '../config/demo-config.js';
 import { DirectDto, RoomDto, SendDto } from './chat.dto.js';
-import type { ChatUser, JoinReply, SentReply } from './chat.types.js';
+import type { ChatUser, DemoContract, RoomJoinReply, SentReply } from '../contract.js';
+import { demo } from '../demo-handlers.js';
 
 /** Registry room of a chat room (other features have rooms too). */
 const roomKey = (room: string): string => `chat:${room}`;
@@ -37,13 +38,13 @@ function uniqueUsers(members: RoomMember[]): ChatUser[] {
 /** The chat of the demo: rooms, messages, typing and direct messages (see demo.md). */
 @RealtimeGateway({ path: wsPathFrom(process.env) })
 export class ChatGateway implements OnGatewayDisconnect {
-  constructor(private readonly registry: ConnectionRegistry) {}
+  constructor(private readonly registry: ConnectionRegistry<DemoContract>) {}
 
-  @SubscribeMessage('chat:join')
+  @demo.request('chat:join')
   async join(
     @MessageBody() { room }: RoomDto,
     @CurrentConnection() connection: RealtimeConnection,
-  ): Promise<JoinReply> {
+  ): Promise<RoomJoinReply> {
     if (this.registry.join(connection, roomKey(room))) {
       this.registry
         .to(roomKey(room))
@@ -53,7 +54,7 @@ export class ChatGateway implements OnGatewayDisconnect {
     return { room, members: uniqueUsers(await this.registry.members(roomKey(room))) };
   }
 
-  @SubscribeMessage('chat:leave')
+  @demo.request('chat:leave')
   leave(
     @MessageBody() { room }: RoomDto,
     @CurrentConnection() connection: RealtimeConnection,
@@ -66,7 +67,7 @@ export class ChatGateway implements OnGatewayDisconnect {
     return null;
   }
 
-  @SubscribeMessage('chat:send')
+  @demo.request('chat:send')
   send(
     @MessageBody() { room, text }: SendDto,
     @CurrentConnection() connection: RealtimeConnection,
@@ -83,7 +84,7 @@ export class ChatGateway implements OnGatewayDisconnect {
     return { id: message.id, at: message.at };
   }
 
-  @SubscribeMessage('chat:typing')
+  @demo.request('chat:typing')
   typing(
     @MessageBody() { room }: RoomDto,
     @CurrentConnection() connection: RealtimeConnection,
@@ -96,7 +97,7 @@ export class ChatGateway implements OnGatewayDisconnect {
     return null;
   }
 
-  @SubscribeMessage('chat:direct')
+  @demo.request('chat:direct')
   direct(
     @MessageBody() { to, text }: DirectDto,
     @CurrentConnection() connection: RealtimeConnection,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { RealtimeException } from '../../server/index.js';
-import type { GameUpdate, GameView, JoinReply } from './game.types.js';
+import type { GameSeat, GameView } from '../contract.js';
+import type { GameUpdate } from './game.types.js';
 import {
   forfeit,
   newGame,
@@ -21,7 +22,7 @@ interface Game {
 
 /** What `join` did: the player's seat, and a state to push when there is one. */
 export interface JoinOutcome {
-  seat: JoinReply;
+  seat: GameSeat;
   update?: GameUpdate;
 }
 
@@ -111,7 +112,7 @@ export class GameStore {
   }
 
   private rejoin(game: Game, connectionId: string): JoinOutcome {
-    const seat: JoinReply = { gameId: game.id, mark: game.x === connectionId ? 'X' : 'O' };
+    const seat: GameSeat = { gameId: game.id, mark: game.x === connectionId ? 'X' : 'O' };
     if (!game.o) return { seat };
     return { seat, update: { view: viewOf(game), recipients: [connectionId] } };
   }

@@ -1,7 +1,10 @@
+import type { DemoContract } from '../contract.js';
 import { IsInt, IsString, Length, Max, Min } from 'class-validator';
 
 /** Payload of `game:move`. */
-export class MoveDto {
+type MovePayload = DemoContract['requests']['game:move']['payload'];
+
+export class MoveDto implements MovePayload {
   @IsString()
   @Length(1, 64)
   gameId!: string;

@@ -1,4 +1,4 @@
-import { MessageBody, SubscribeMessage, type OnGatewayDisconnect } from '@nestjs/websockets';
+import { MessageBody, type OnGatewayDisconnect } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import {
   ConnectionRegistry,
@@ -9,9 +9,11 @@ import {
   connectionOf,
 } from '../../server/index.js';
 import { wsPathFrom } from '../config/demo-config.js';
+import { demo } from '../demo-handlers.js';
 import { GameStore } from './game-store.js';
 import { MoveDto } from './game.dto.js';
-import type { GameUpdate, GameView, JoinReply } from './game.types.js';
+import type { DemoContract, GameSeat, GameView } from '../contract.js';
+import type { GameUpdate } from './game.types.js';
 
 /**
  * Tic-tac-toe between two connections (see demo.md). The server is authoritative: players are
@@ -21,12 +23,15 @@ import type { GameUpdate, GameView, JoinReply } from './game.types.js';
 @RealtimeGateway({ path: wsPathFrom(process.env) })
 export class GameGateway implements OnGatewayDisconnect {
   constructor(
-    private readonly registry: ConnectionRegistry,
+    private readonly registry: ConnectionRegistry<DemoContract>,
     private readonly store: GameStore,
   ) {}
 
-  @SubscribeMessage('game:join')
-  join(@CurrentConnection() connection: RealtimeConnection): JoinReply {
+  @demo.request('game:join')
+  join(
+    @MessageBody() _payload: unknown,
+    @CurrentConnection() connection: RealtimeConnection,
+  ): GameSeat {
     // A message handled after its connection closed must not seat a ghost in the queue.
     if (this.registry.get(connection.id) !== connection) {
       throw new RealtimeException('CONNECTION_CLOSED', 'The connection is closed');
@@ -36,7 +41,7 @@ export class GameGateway implements OnGatewayDisconnect {
     return seat;
   }
 
-  @SubscribeMessage('game:move')
+  @demo.request('game:move')
   move(
     @MessageBody() { gameId, cell }: MoveDto,
     @CurrentConnection() connection: RealtimeConnection,

@@ -1,13 +1,8 @@
 /** The game rules, pure: no I/O, no clock, no randomness. */
 
-/** A player's mark. X always starts. */
-export type Mark = 'X' | 'O';
+import type { GameStatus, Mark, Square } from '../contract.js';
 
-/** One square of the board. */
-export type Square = Mark | null;
-
-/** `won`, `draw` and `abandoned` are final. */
-export type GameStatus = 'playing' | 'won' | 'draw' | 'abandoned';
+export type { GameStatus, Mark, Square };
 
 /** The state of one game. `turn` is null once the game is over. */
 export interface GameState {

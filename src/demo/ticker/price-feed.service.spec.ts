@@ -9,7 +9,7 @@ import {
 } from '../../server/index.js';
 import type { DemoConfig } from '../config/demo-config.js';
 import { PriceFeedService } from './price-feed.service.js';
-import type { Tick } from './ticker.types.js';
+import type { Tick } from '../contract.js';
 
 const INTERVAL_MS = 100;
 

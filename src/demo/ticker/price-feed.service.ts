@@ -3,7 +3,7 @@ import { ConnectionRegistry, RealtimeConnection, RealtimeException } from '../..
 import type { DemoConfig } from '../config/demo-config.js';
 import { DEMO_CONFIG } from '../config/demo-config.token.js';
 import { basePrice, nextPrice } from './random-walk.js';
-import type { Tick } from './ticker.types.js';
+import type { Tick } from '../contract.js';
 
 const ROOM_PREFIX = 'ticker:';
 

@@ -1,3 +1,4 @@
+import type { DemoContract } from '../contract.js';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches } from 'class-validator';
 
 /** A ticker symbol: 1-10 capital letters. */
@@ -7,7 +8,9 @@ export const SYMBOL = /^[A-Z]{1,10}$/;
 export const MAX_SYMBOLS_PER_REQUEST = 20;
 
 /** Payload of `ticker:subscribe` and `ticker:unsubscribe`. */
-export class SymbolsDto {
+type SymbolsPayload = DemoContract['requests']['ticker:subscribe']['payload'];
+
+export class SymbolsDto implements SymbolsPayload {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_SYMBOLS_PER_REQUEST)

@@ -1,4 +1,4 @@
-import { MessageBody, SubscribeMessage, type OnGatewayDisconnect } from '@nestjs/websockets';
+import { MessageBody, type OnGatewayDisconnect } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import {
   CurrentConnection,
@@ -9,14 +9,15 @@ import {
 import { wsPathFrom } from '../config/demo-config.js';
 import { PriceFeedService } from './price-feed.service.js';
 import { SymbolsDto } from './ticker.dto.js';
-import type { SubscribeReply } from './ticker.types.js';
+import type { SubscribeReply } from '../contract.js';
+import { demo } from '../demo-handlers.js';
 
 /** The live ticker of the demo: simulated prices pushed as `ticker:tick` (see demo.md). */
 @RealtimeGateway({ path: wsPathFrom(process.env) })
 export class TickerGateway implements OnGatewayDisconnect {
   constructor(private readonly feed: PriceFeedService) {}
 
-  @SubscribeMessage('ticker:subscribe')
+  @demo.request('ticker:subscribe')
   subscribe(
     @MessageBody() { symbols }: SymbolsDto,
     @CurrentConnection() connection: RealtimeConnection,
@@ -24,7 +25,7 @@ export class TickerGateway implements OnGatewayDisconnect {
     return { prices: this.feed.subscribe(connection, symbols) };
   }
 
-  @SubscribeMessage('ticker:unsubscribe')
+  @demo.request('ticker:unsubscribe')
   unsubscribe(
     @MessageBody() { symbols }: SymbolsDto,
     @CurrentConnection() connection: RealtimeConnection,

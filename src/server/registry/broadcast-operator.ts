@@ -1,3 +1,4 @@
+import type { AnyContract, PushData, PushName, RealtimeContract } from '../../protocol/index.js';
 import type { Delivery, DeliveryTarget } from './delivery.js';
 import type { RealtimeConnection } from './realtime-connection.js';
 
@@ -24,43 +25,43 @@ function ids(refs: readonly (ConnectionRef | readonly ConnectionRef[])[]): strin
  * registry.to('room:general').except(connection).emit('chat:message', message);
  * ```
  */
-export class BroadcastOperator {
+export class BroadcastOperator<C extends RealtimeContract = AnyContract> {
   constructor(
     private readonly publish: (delivery: Delivery) => void,
     private readonly target: DeliveryTarget,
   ) {}
 
-  private with(change: Partial<DeliveryTarget>): BroadcastOperator {
-    return new BroadcastOperator(this.publish, { ...this.target, ...change });
+  private with(change: Partial<DeliveryTarget>): BroadcastOperator<C> {
+    return new BroadcastOperator<C>(this.publish, { ...this.target, ...change });
   }
 
   /** Adds the members of one or more rooms. */
-  to(room: string | readonly string[]): BroadcastOperator {
+  to(room: string | readonly string[]): BroadcastOperator<C> {
     return this.with({ rooms: [...this.target.rooms, ...[room].flat()] });
   }
 
   /** Adds every connection of one or more users (all their devices, on every instance). */
-  toUser(userId: string | readonly string[]): BroadcastOperator {
+  toUser(userId: string | readonly string[]): BroadcastOperator<C> {
     return this.with({ users: [...this.target.users, ...[userId].flat()] });
   }
 
   /** Adds single connections, by object or id. */
-  toConnection(...connections: (ConnectionRef | readonly ConnectionRef[])[]): BroadcastOperator {
+  toConnection(...connections: (ConnectionRef | readonly ConnectionRef[])[]): BroadcastOperator<C> {
     return this.with({ connections: [...this.target.connections, ...ids(connections)] });
   }
 
   /** Leaves out connections, by object or id (typically the sender). */
-  except(...connections: (ConnectionRef | readonly ConnectionRef[])[]): BroadcastOperator {
+  except(...connections: (ConnectionRef | readonly ConnectionRef[])[]): BroadcastOperator<C> {
     return this.with({ except: [...this.target.except, ...ids(connections)] });
   }
 
   /** Leaves out every connection of these users. */
-  exceptUser(userId: string | readonly string[]): BroadcastOperator {
+  exceptUser(userId: string | readonly string[]): BroadcastOperator<C> {
     return this.with({ exceptUsers: [...this.target.exceptUsers, ...[userId].flat()] });
   }
 
-  /** Pushes `{event, data}` to the selected connections. */
-  emit(event: string, data: unknown, options: EmitOptions = {}): void {
+  /** Pushes `{event, data}` to the selected connections (typed by the registry's contract). */
+  emit<E extends PushName<C>>(event: E, data: PushData<C, E>, options: EmitOptions = {}): void {
     this.publish({
       kind: 'message',
       target: this.target,

@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { AnyContract, RealtimeContract } from '../../protocol/index.js';
 import { RealtimeBroker, type LocalSink } from '../broker/realtime-broker.js';
 import { BroadcastOperator } from './broadcast-operator.js';
 import { NO_TARGET, type Delivery, type DeliveryTarget, type RoomMember } from './delivery.js';
@@ -29,9 +30,14 @@ function memberOf(connection: RealtimeConnection): RoomMember {
  * The connections of this instance and the way to reach any connection, user or room from a
  * gateway or from any service. Sends go through the `RealtimeBroker`, so the same calls reach
  * other instances once a distributed broker is configured.
+ *
+ * Inject it as `ConnectionRegistry<MyContract>` to have `emit()` checked against the contract's
+ * pushes (the generic is compile-time only; there is one registry).
  */
 @Injectable()
-export class ConnectionRegistry implements OnModuleInit, LocalSink {
+export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
+  implements OnModuleInit, LocalSink
+{
   private readonly connections = new Map<string, RealtimeConnection>();
   private readonly users = new Map<string, Set<RealtimeConnection>>();
   private readonly rooms = new Map<string, Set<RealtimeConnection>>();
@@ -64,23 +70,23 @@ export class ConnectionRegistry implements OnModuleInit, LocalSink {
   }
 
   /** Everyone, on every instance. */
-  all(): BroadcastOperator {
-    return new BroadcastOperator(this.publish, { ...NO_TARGET, all: true });
+  all(): BroadcastOperator<C> {
+    return new BroadcastOperator<C>(this.publish, { ...NO_TARGET, all: true });
   }
 
   /** The members of one or more rooms. */
-  to(room: string | readonly string[]): BroadcastOperator {
-    return new BroadcastOperator(this.publish, NO_TARGET).to(room);
+  to(room: string | readonly string[]): BroadcastOperator<C> {
+    return new BroadcastOperator<C>(this.publish, NO_TARGET).to(room);
   }
 
   /** Every connection of one or more users. */
-  toUser(userId: string | readonly string[]): BroadcastOperator {
-    return new BroadcastOperator(this.publish, NO_TARGET).toUser(userId);
+  toUser(userId: string | readonly string[]): BroadcastOperator<C> {
+    return new BroadcastOperator<C>(this.publish, NO_TARGET).toUser(userId);
   }
 
   /** Single connections, by object or id. */
-  toConnection(...connections: (RealtimeConnection | string)[]): BroadcastOperator {
-    return new BroadcastOperator(this.publish, NO_TARGET).toConnection(...connections);
+  toConnection(...connections: (RealtimeConnection | string)[]): BroadcastOperator<C> {
+    return new BroadcastOperator<C>(this.publish, NO_TARGET).toConnection(...connections);
   }
 
   /** Closes every connection of a user, on every instance (e.g. 4500 on logout). */
