@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { RealtimeModule } from '../server/index.js';
 import { AdminModule } from './admin/admin.module.js';
 import { DevTokenController } from './auth/dev-token.controller.js';
+import { HealthController } from './health.controller.js';
 import { ChatModule } from './chat/chat.module.js';
 import type { DemoConfig } from './config/demo-config.js';
 import { DEMO_CONFIG } from './config/demo-config.token.js';
@@ -26,13 +27,16 @@ export class AppModule {
           maxPayload: config.maxPayloadBytes,
           heartbeatIntervalMs: config.heartbeatIntervalMs,
           shutdown: { drainMs: config.shutdownDrainMs },
+          redis: config.redisUrl
+            ? { url: config.redisUrl, presenceTtlMs: config.redisPresenceTtlMs }
+            : undefined,
         }),
         ChatModule,
         TickerModule,
         GameModule,
         AdminModule,
       ],
-      controllers: config.devTokens ? [DevTokenController] : [],
+      controllers: config.devTokens ? [DevTokenController, HealthController] : [HealthController],
       providers: [{ provide: DEMO_CONFIG, useValue: config }],
       exports: [DEMO_CONFIG],
       global: true,

@@ -4,7 +4,8 @@ export { JwtHandshakeGuard } from './auth/jwt-handshake.guard.js';
 export type { RealtimePrincipal } from './auth/principal.js';
 export { InvalidTokenError, TokenVerifier } from './auth/token-verifier.js';
 export { InProcessBroker } from './broker/in-process.broker.js';
-export { RealtimeBroker, type LocalSink } from './broker/realtime-broker.js';
+export { RealtimeBroker, type BrokerHealth, type LocalSink } from './broker/realtime-broker.js';
+export { RedisBroker, type RedisBrokerOptions } from './broker/redis/redis.broker.js';
 export {
   contractHandlers,
   type ContractHandlers,
@@ -31,6 +32,7 @@ export type {
   RealtimeJwtOptions,
   RealtimeLimitOptions,
   RealtimeModuleOptions,
+  RealtimeRedisOptions,
   RealtimeShutdownOptions,
   RealtimeTokenSources,
   RealtimeValidationOptions,

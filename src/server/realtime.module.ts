@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { JwtHandshakeGuard } from './auth/jwt-handshake.guard.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { InProcessBroker } from './broker/in-process.broker.js';
+import { RedisBroker } from './broker/redis/redis.broker.js';
 import { RealtimeBroker } from './broker/realtime-broker.js';
 import { RethrowFilter } from './filters/rethrow.filter.js';
 import { GatewayCatalog } from './gateway/gateway-catalog.js';
@@ -10,7 +11,7 @@ import { Heartbeat } from './lifecycle/heartbeat.js';
 import { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime.module-definition.js';
-import type { RealtimeModuleOptions } from './realtime.options.js';
+import type { RealtimeModuleOptions, ResolvedRealtimeOptions } from './realtime.options.js';
 import { resolveRealtimeOptions } from './realtime.options-validation.js';
 import { ConnectionRegistry } from './registry/connection-registry.js';
 
@@ -35,7 +36,12 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
       useFactory: (options: RealtimeModuleOptions) => resolveRealtimeOptions(options),
       inject: [REALTIME_MODULE_OPTIONS],
     },
-    { provide: RealtimeBroker, useClass: InProcessBroker },
+    {
+      provide: RealtimeBroker,
+      useFactory: (options: ResolvedRealtimeOptions) =>
+        options.redis ? new RedisBroker(options.redis) : new InProcessBroker(),
+      inject: [RESOLVED_OPTIONS],
+    },
     TokenVerifier,
     JwtHandshakeGuard,
     ConnectionRegistry,

@@ -2,6 +2,7 @@ import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import type {
   JwtAlgorithm,
   RealtimeLimitOptions,
+  RealtimeRedisOptions,
   RealtimeModuleOptions,
   ResolvedRealtimeOptions,
 } from './realtime.options.js';
@@ -126,6 +127,33 @@ function resolveOrigins(value: RealtimeModuleOptions['allowedOrigins']) {
   return [...value];
 }
 
+function resolveRedis(
+  redis: RealtimeRedisOptions | undefined,
+): Required<RealtimeRedisOptions> | undefined {
+  if (redis === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(redis.url);
+  } catch {
+    throw new RealtimeConfigError('"redis.url" must be a URL such as redis://127.0.0.1:6379.');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new RealtimeConfigError('"redis.url" must start with redis:// or rediss://.');
+  }
+  const prefix = redis.prefix ?? 'realtime';
+  if (!/^[\w.-]{1,64}$/.test(prefix)) {
+    throw new RealtimeConfigError(
+      '"redis.prefix" must be 1-64 characters of letters, digits, _ . -',
+    );
+  }
+  return {
+    url: redis.url,
+    prefix,
+    presenceTtlMs: positiveInt('redis.presenceTtlMs', redis.presenceTtlMs, 15000, 300),
+    commandTimeoutMs: positiveInt('redis.commandTimeoutMs', redis.commandTimeoutMs, 1000),
+  };
+}
+
 /** Applies defaults and checks every option; throws `RealtimeConfigError` with a fix. */
 export function resolveRealtimeOptions(options: RealtimeModuleOptions): ResolvedRealtimeOptions {
   if (options === null || typeof options !== 'object') {
@@ -156,5 +184,6 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions): Resolved
       drainMs: positiveInt('shutdown.drainMs', options.shutdown?.drainMs, 10000, 0),
       batchSize: positiveInt('shutdown.batchSize', options.shutdown?.batchSize, 500),
     },
+    redis: resolveRedis(options.redis),
   };
 }

@@ -102,6 +102,22 @@ export interface RealtimeModuleOptions {
   limits?: RealtimeLimitOptions;
   /** Graceful shutdown (`app.close()`, SIGTERM). */
   shutdown?: RealtimeShutdownOptions;
+  /**
+   * Scale out on Redis pub/sub (needs the `ioredis` package). Unset: a single instance with the
+   * in-process broker.
+   */
+  redis?: RealtimeRedisOptions;
+}
+
+export interface RealtimeRedisOptions {
+  /** `redis://[:password@]host:port[/db]` */
+  url: string;
+  /** Prefix of the channel and keys, to share one Redis between apps. @default 'realtime' */
+  prefix?: string;
+  /** An instance silent for this long is considered dead and its presence purged. @default 15000 */
+  presenceTtlMs?: number;
+  /** A Redis command slower than this fails fast (and is counted). @default 1000 */
+  commandTimeoutMs?: number;
 }
 
 export interface RealtimeLimitOptions {
@@ -157,4 +173,5 @@ export interface ResolvedRealtimeOptions {
   heartbeatIntervalMs: number;
   limits: Required<RealtimeLimitOptions>;
   shutdown: Required<RealtimeShutdownOptions>;
+  redis: Required<RealtimeRedisOptions> | undefined;
 }

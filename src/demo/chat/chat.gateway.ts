@@ -98,11 +98,11 @@ export class ChatGateway implements OnGatewayDisconnect {
   }
 
   @demo.request('chat:direct')
-  direct(
+  async direct(
     @MessageBody() { to, text }: DirectDto,
     @CurrentConnection() connection: RealtimeConnection,
-  ): SentReply {
-    if (!this.registry.isOnline(to)) {
+  ): Promise<SentReply> {
+    if (!(await this.registry.isUserOnline(to))) {
       throw new RealtimeException('USER_OFFLINE', 'That user is not connected');
     }
     const message = { id: randomUUID(), from: userOf(connection.principal), text, at: Date.now() };

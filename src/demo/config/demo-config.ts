@@ -14,6 +14,7 @@ export interface DemoConfig {
   heartbeatIntervalMs: number;
   devTokens: boolean;
   redisUrl: string | undefined;
+  redisPresenceTtlMs: number;
   tickerIntervalMs: number;
   shutdownDrainMs: number;
 }
@@ -86,6 +87,7 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
     heartbeatIntervalMs: int(env, 'HEARTBEAT_INTERVAL_MS', 30000, 1000, 3_600_000),
     devTokens,
     redisUrl: optional(env, 'REDIS_URL'),
+    redisPresenceTtlMs: int(env, 'REDIS_PRESENCE_TTL_MS', 15000, 300, 3_600_000),
     tickerIntervalMs: int(env, 'TICKER_INTERVAL_MS', 500, 50, 3_600_000),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 10000, 0, 600_000),
   };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Delivery, RoomMember } from '../registry/delivery.js';
-import { RealtimeBroker, type LocalSink } from './realtime-broker.js';
+import { RealtimeBroker, type BrokerHealth, type LocalSink } from './realtime-broker.js';
 
 /** The single-instance broker: every delivery and every member is local. */
 @Injectable()
@@ -19,7 +19,26 @@ export class InProcessBroker extends RealtimeBroker {
 
   override memberLeft(): void {}
 
+  override connectionOpened(): void {}
+
+  override connectionClosed(): void {}
+
   override members(room: string): Promise<RoomMember[]> {
     return Promise.resolve(this.local?.localMembers(room) ?? []);
+  }
+
+  override isUserOnline(userId: string): Promise<boolean> {
+    return Promise.resolve(this.local?.isOnline(userId) ?? false);
+  }
+
+  override health(): BrokerHealth {
+    return {
+      kind: 'in-process',
+      ready: true,
+      published: 0,
+      publishFailures: 0,
+      received: 0,
+      ignored: 0,
+    };
   }
 }

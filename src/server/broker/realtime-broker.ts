@@ -4,18 +4,41 @@ import type { Delivery, RoomMember } from '../registry/delivery.js';
 export interface LocalSink {
   deliver(delivery: Delivery): void;
   localMembers(room: string): RoomMember[];
+  /** Whether the user has a connection on this instance. */
+  isOnline(userId: string): boolean;
+  /** Every room membership and connection of this instance (to restore presence). */
+  localPresence(): { rooms: [room: string, member: RoomMember][]; connections: RoomMember[] };
+}
+
+/** What a broker reports about itself (`ConnectionRegistry.health()`). */
+export interface BrokerHealth {
+  /** `in-process` or `redis`. */
+  kind: string;
+  /** True when cross-instance delivery works (always true in-process). */
+  ready: boolean;
+  /** Deliveries published to other instances. */
+  published: number;
+  /** Deliveries that could not be published (the broker was down or slow). */
+  publishFailures: number;
+  /** Deliveries received from other instances. */
+  received: number;
+  /** Messages on our channel that were not ours to read (foreign or malformed), ignored. */
+  ignored: number;
 }
 
 /**
  * Carries deliveries and presence between instances. Abstract class: it is the DI token and the
- * type. The default, `InProcessBroker`, serves a single instance; provide another implementation
- * (`{ provide: RealtimeBroker, useClass: ... }`) to scale out.
+ * type. The default, `InProcessBroker`, serves a single instance; `RedisBroker` (option `redis`)
+ * scales out.
  */
 export abstract class RealtimeBroker {
   /** Called once at boot with this instance's local delivery. */
   abstract bind(local: LocalSink): void;
 
-  /** Delivers to every instance, this one included, exactly once per target socket. */
+  /**
+   * Delivers to every instance, this one included, exactly once per target socket. Local
+   * sockets are served at once, whatever the state of the broker.
+   */
   abstract publish(delivery: Delivery): void;
 
   /** A local connection joined a room. */
@@ -24,6 +47,17 @@ export abstract class RealtimeBroker {
   /** A local connection left a room (or closed). */
   abstract memberLeft(room: string, member: RoomMember): void;
 
+  /** A local connection opened. */
+  abstract connectionOpened(member: RoomMember): void;
+
+  /** A local connection closed. */
+  abstract connectionClosed(member: RoomMember): void;
+
   /** The members of a room on every instance. */
   abstract members(room: string): Promise<RoomMember[]>;
+
+  /** Whether the user has a connection on any instance. */
+  abstract isUserOnline(userId: string): Promise<boolean>;
+
+  abstract health(): BrokerHealth;
 }

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { AnyContract, RealtimeContract } from '../../protocol/index.js';
-import { RealtimeBroker, type LocalSink } from '../broker/realtime-broker.js';
+import { RealtimeBroker, type BrokerHealth, type LocalSink } from '../broker/realtime-broker.js';
 import { BroadcastOperator } from './broadcast-operator.js';
 import { NO_TARGET, type Delivery, type DeliveryTarget, type RoomMember } from './delivery.js';
 import type { RealtimeConnection } from './realtime-connection.js';
@@ -69,6 +69,16 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     return this.users.has(userId);
   }
 
+  /** Whether the user has an open connection on any instance. */
+  isUserOnline(userId: string): Promise<boolean> {
+    return this.isOnline(userId) ? Promise.resolve(true) : this.broker.isUserOnline(userId);
+  }
+
+  /** The broker's state: whether cross-instance delivery works, and its counters. */
+  health(): BrokerHealth {
+    return this.broker.health();
+  }
+
   /** Everyone, on every instance. */
   all(): BroadcastOperator<C> {
     return new BroadcastOperator<C>(this.publish, { ...NO_TARGET, all: true });
@@ -130,16 +140,28 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   add(connection: RealtimeConnection): void {
     this.connections.set(connection.id, connection);
     addTo(this.users, connection.userId, connection);
+    this.broker.connectionOpened(memberOf(connection));
   }
 
   /** @internal Called by the adapter when a socket has closed: leaves every room. */
   remove(connection: RealtimeConnection): void {
     if (!this.connections.delete(connection.id)) return;
     removeFrom(this.users, connection.userId, connection);
+    const member = memberOf(connection);
     for (const room of connection.rooms) {
       removeFrom(this.rooms, room, connection);
-      this.broker.memberLeft(room, memberOf(connection));
+      this.broker.memberLeft(room, member);
     }
+    this.broker.connectionClosed(member);
+  }
+
+  /** @internal Every membership and connection of this instance (for a broker to restore). */
+  localPresence(): { rooms: [string, RoomMember][]; connections: RoomMember[] } {
+    const rooms: [string, RoomMember][] = [];
+    for (const [room, members] of this.rooms) {
+      for (const connection of members) rooms.push([room, memberOf(connection)]);
+    }
+    return { rooms, connections: [...this.connections.values()].map(memberOf) };
   }
 
   /** @internal Delivers to this instance's sockets (called by the broker). */
