@@ -10,7 +10,11 @@ export const CloseCode = {
   INVALID_PAYLOAD: 1007,
   POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
+  /** Never sent: a client sees it when the connection dropped without a close frame. */
+  ABNORMAL: 1006,
   INTERNAL_ERROR: 1011,
+  SERVICE_RESTART: 1012,
+  TRY_AGAIN_LATER: 1013,
   TOKEN_EXPIRED: 4401,
   SLOW_CONSUMER: 4408,
   RATE_EXCEEDED: 4429,
@@ -23,5 +27,5 @@ export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
 export function shouldReconnect(code: number): boolean {
   if (code >= 4000 && code <= 4499) return true;
   if (code >= 4500 && code <= 4999) return false;
-  return code === 1001 || code === 1006 || code === 1011 || code === 1012 || code === 1013;
+  return [1001, 1006, 1011, 1012, 1013].includes(code);
 }

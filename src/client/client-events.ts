@@ -1,0 +1,73 @@
+import { ReservedEvent, type ErrorPushData } from '../protocol/index.js';
+import type { StateChange } from './client-state.js';
+import { ClientErrorCode, describeError, RealtimeClientError } from './client.errors.js';
+import { ListenerSet } from './listener-set.js';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A server frame as an object, or `undefined` for anything else (binary data, bad JSON, not an
+ * object): the client ignores what it cannot read rather than fail.
+ */
+export function parseFrame(data: unknown): Record<string, unknown> | undefined {
+  if (typeof data !== 'string') return undefined;
+  try {
+    const message: unknown = JSON.parse(data);
+    return isObject(message) ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The listeners of a client: pushes by event name, state changes and errors. A listener that
+ * throws is reported to the error listeners (`LISTENER_FAILED`); the others still run.
+ */
+export class ClientEvents {
+  private readonly pushes = new Map<string, ListenerSet<unknown>>();
+  private readonly states = new ListenerSet<StateChange>();
+  private readonly errors = new ListenerSet<RealtimeClientError>();
+
+  /** Adds a push listener; returns the function that removes it. */
+  onPush(event: string, listener: (data: unknown) => void): () => void {
+    let listeners = this.pushes.get(event);
+    if (!listeners) this.pushes.set(event, (listeners = new ListenerSet()));
+    return listeners.add(listener);
+  }
+
+  /** Adds a state listener; returns the function that removes it. */
+  onState(listener: (change: StateChange) => void): () => void {
+    return this.states.add(listener);
+  }
+
+  /** Adds an error listener; returns the function that removes it. */
+  onError(listener: (error: RealtimeClientError) => void): () => void {
+    return this.errors.add(listener);
+  }
+
+  /** Tells the state listeners. */
+  stateChanged(change: StateChange): void {
+    this.states.emit(change, this.listenerFailed);
+  }
+
+  /** Delivers a push; a `$error` push goes to the error listeners. */
+  push(event: string, data: unknown): void {
+    if (event !== ReservedEvent.ERROR)
+      return this.pushes.get(event)?.emit(data, this.listenerFailed);
+    if (!isObject(data) || typeof data['code'] !== 'string') return;
+    this.report(RealtimeClientError.fromPush(data as unknown as ErrorPushData));
+  }
+
+  /** Tells the error listeners (an error listener that throws is ignored). */
+  report(error: RealtimeClientError): void {
+    this.errors.emit(error, () => undefined);
+  }
+
+  private readonly listenerFailed = (error: unknown): void => {
+    const message = `A listener threw: ${describeError(error)}`;
+    const code = ClientErrorCode.LISTENER_FAILED;
+    this.report(new RealtimeClientError(code, message, { cause: error }));
+  };
+}

@@ -1,0 +1,103 @@
+import type {
+  ErrorPayload,
+  ErrorPushData,
+  ProtocolErrorCode,
+  ValidationDetail,
+} from '../protocol/index.js';
+
+/**
+ * Codes the client raises itself, next to the protocol's codes (`VALIDATION_FAILED`, ...) and the
+ * application's (`NOT_YOUR_TURN`, ...), which come from the server.
+ */
+export const ClientErrorCode = {
+  /** No reply within the request's timeout (counted from the call, queued time included). */
+  TIMEOUT: 'TIMEOUT',
+  /** The connection dropped while the request was in flight; it may or may not have run. */
+  DISCONNECTED: 'DISCONNECTED',
+  /** The client is closed: `close()` was called, or it stopped for good (see `onState`). */
+  CLOSED: 'CLOSED',
+  /** The offline queue is full (`maxQueue`). */
+  QUEUE_FULL: 'QUEUE_FULL',
+  /** `getToken()` threw or rejected: the client stops in state `closed`. */
+  AUTH_FAILED: 'AUTH_FAILED',
+  /** The WebSocket constructor threw (a bad URL, a blocked port): the client stops. */
+  CONNECT_FAILED: 'CONNECT_FAILED',
+  /** No reply to `$ping` within `pingTimeoutMs`: the connection is dropped and re-opened. */
+  PING_TIMEOUT: 'PING_TIMEOUT',
+  /** The payload could not be serialized to JSON; nothing was sent. */
+  BAD_PAYLOAD: 'BAD_PAYLOAD',
+  /** A push, state or error listener threw; reported to `onError`, other listeners still run. */
+  LISTENER_FAILED: 'LISTENER_FAILED',
+  /** `onReconnect` threw or rejected; the queue is flushed anyway. */
+  RECONNECT_HOOK_FAILED: 'RECONNECT_HOOK_FAILED',
+} as const;
+
+/** One of {@link ClientErrorCode}. */
+export type ClientErrorCodeValue = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+
+/**
+ * Any error code a client can see: the client's own, the protocol's, or an application code
+ * (upper snake case). The `string & {}` keeps editor completion for the known ones.
+ */
+export type RealtimeErrorCode = ClientErrorCodeValue | ProtocolErrorCode | (string & {});
+
+/** Base class of every error the client reports; switch on `code`, never on `message`. */
+export class RealtimeClientError extends Error {
+  override readonly name: string = 'RealtimeClientError';
+  /** The stable code: see {@link RealtimeErrorCode}. */
+  readonly code: RealtimeErrorCode;
+  /** Field errors of a `VALIDATION_FAILED`. */
+  readonly details: ValidationDetail[] | undefined;
+  /** The event concerned, when there is one (a `$error` push names the client's event). */
+  readonly event: string | undefined;
+
+  constructor(
+    code: RealtimeErrorCode,
+    message: string,
+    extra: { details?: ValidationDetail[]; event?: string; cause?: unknown } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.code = code;
+    this.details = extra.details;
+    this.event = extra.event;
+  }
+
+  /** The error of a `$error` push. */
+  static fromPush(data: ErrorPushData): RealtimeClientError {
+    return new RealtimeClientError(data.code, data.message, {
+      details: data.details,
+      event: data.event,
+    });
+  }
+}
+
+/** The rejection of `request()`: a server error reply, or a client-side failure. */
+export class RequestError extends RealtimeClientError {
+  override readonly name: string = 'RequestError';
+  /** Whether the server answered with this error (`false`: TIMEOUT, DISCONNECTED, ...). */
+  readonly fromServer: boolean;
+  declare readonly event: string;
+
+  constructor(
+    event: string,
+    code: RealtimeErrorCode,
+    message: string,
+    extra: { details?: ValidationDetail[]; fromServer?: boolean; cause?: unknown } = {},
+  ) {
+    super(code, message, { details: extra.details, event, cause: extra.cause });
+    this.fromServer = extra.fromServer ?? false;
+  }
+
+  /** The error of an error reply. */
+  static fromReply(event: string, error: ErrorPayload): RequestError {
+    return new RequestError(event, error.code, error.message, {
+      details: error.details,
+      fromServer: true,
+    });
+  }
+}
+
+/** The message of an unknown thrown value. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,174 @@
+import type { AnyContract, RealtimeContract } from '../protocol/index.js';
+import { BACKOFF_DEFAULTS, type BackoffOptions, type RandomSource } from './backoff.js';
+import type { ResolvedBackoffOptions } from './backoff.js';
+import type { RealtimeClient } from './realtime-client.js';
+import {
+  defaultTokenTransport,
+  globalWebSocket,
+  type TokenTransport,
+  type WebSocketConstructor,
+} from './web-socket.js';
+
+/** Options of {@link RealtimeClient}. Only `url` is required (and `WebSocket` on Node < 22). */
+export interface RealtimeClientOptions<C extends RealtimeContract = AnyContract> {
+  /** The gateway's URL, e.g. `wss://api.example.com/ws` (a browser also takes `/ws`). */
+  url: string;
+  /**
+   * The WebSocket constructor. In Node pass `WebSocket` from `ws`.
+   * @default globalThis.WebSocket
+   */
+  WebSocket?: WebSocketConstructor;
+  /**
+   * Returns the JWT to connect with. Called before the first connect, before every reconnect
+   * after a connection that was open, after `maxFailedOpens` failed opens in a row, and before
+   * an in-band refresh. When it throws or rejects the client stops in state `closed` with code
+   * `AUTH_FAILED`. Leave it out when the server needs no token.
+   */
+  getToken?: () => Promise<string> | string;
+  /**
+   * Where the token goes in the upgrade request: `subprotocol` (`bearer.<jwt>` next to
+   * `realtime.v1`) or `header` (`Authorization: Bearer`).
+   * @default 'header' for a constructor that takes options (ws), 'subprotocol' otherwise
+   */
+  tokenTransport?: TokenTransport;
+  /**
+   * Default timeout of `request()`, counted from the call (time in the offline queue included).
+   * @default 10000
+   */
+  requestTimeoutMs?: number;
+  /** Reconnect delays; see {@link BackoffOptions} for each default. */
+  backoff?: BackoffOptions;
+  /**
+   * Interval between two `$ping`s while open (browsers cannot see the server's ping frames);
+   * 0 disables the liveness check.
+   * @default 25000
+   */
+  pingIntervalMs?: number;
+  /**
+   * How long the client waits for the `$ping` reply before it drops the connection and
+   * reconnects (state code `PING_TIMEOUT`).
+   * @default 10000
+   */
+  pingTimeoutMs?: number;
+  /**
+   * Refresh the token in-band: before the JWT's `exp`, call `getToken()` and send `$auth`.
+   * @default true
+   */
+  refreshToken?: boolean;
+  /**
+   * How long before `exp` to refresh (half the remaining lifetime for shorter-lived tokens).
+   * @default 30000
+   */
+  refreshBeforeMs?: number;
+  /**
+   * Most emits and requests kept while the client is not open; the next one fails with
+   * `QUEUE_FULL`. 0 disables queueing.
+   * @default 50 (half the server's default message burst, so a flushed queue is not rate limited)
+   */
+  maxQueue?: number;
+  /**
+   * Consecutive sockets that fail before opening (a refused upgrade looks like close 1006 to a
+   * browser) after which `getToken()` is called again.
+   * @default 3
+   */
+  maxFailedOpens?: number;
+  /**
+   * Runs after every reconnect (not the first connect), before the offline queue is flushed:
+   * re-join rooms and re-subscribe here. Its own requests go out at once.
+   */
+  onReconnect?: (client: RealtimeClient<C>) => Promise<void> | void;
+  /**
+   * Random source of the backoff jitter (for tests).
+   * @default Math.random
+   */
+  random?: RandomSource;
+}
+
+/** Options with every default applied. */
+export interface ResolvedClientOptions<C extends RealtimeContract> {
+  url: string;
+  WebSocket: WebSocketConstructor;
+  getToken: (() => Promise<string> | string) | undefined;
+  tokenTransport: TokenTransport;
+  requestTimeoutMs: number;
+  backoff: ResolvedBackoffOptions;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  refreshToken: boolean;
+  refreshBeforeMs: number;
+  maxQueue: number;
+  maxFailedOpens: number;
+  onReconnect: ((client: RealtimeClient<C>) => Promise<void> | void) | undefined;
+  random: RandomSource;
+}
+
+/** `defaults` overridden by the values of `given` that are not `undefined`. */
+function withDefaults<T extends object>(defaults: Required<T>, given: T | undefined): Required<T> {
+  const defined = Object.entries(given ?? {}).filter(([, value]) => value !== undefined);
+  return { ...defaults, ...Object.fromEntries(defined) };
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new TypeError(`RealtimeClient: ${message}`);
+}
+
+function isCount(value: number, min: number): boolean {
+  return Number.isFinite(value) && value >= min;
+}
+
+function checkBackoff(backoff: ResolvedBackoffOptions): void {
+  const { initialMs, maxMs, multiplier, jitter, resetAfterMs, rateLimitedMs } = backoff;
+  check(isCount(initialMs, 1), `backoff.initialMs must be a number >= 1 (got ${initialMs}).`);
+  check(isCount(maxMs, initialMs), `backoff.maxMs must be >= backoff.initialMs (got ${maxMs}).`);
+  check(isCount(multiplier, 1), `backoff.multiplier must be >= 1 (got ${multiplier}).`);
+  check(isCount(jitter, 0) && jitter <= 1, `backoff.jitter must be in [0, 1] (got ${jitter}).`);
+  check(isCount(resetAfterMs, 0), `backoff.resetAfterMs must be >= 0 (got ${resetAfterMs}).`);
+  check(isCount(rateLimitedMs, 0), `backoff.rateLimitedMs must be >= 0 (got ${rateLimitedMs}).`);
+}
+
+function checkOptions<C extends RealtimeContract>(resolved: ResolvedClientOptions<C>): void {
+  const { requestTimeoutMs, pingIntervalMs, pingTimeoutMs, maxQueue, maxFailedOpens } = resolved;
+  check(isCount(requestTimeoutMs, 1), `requestTimeoutMs must be >= 1 (got ${requestTimeoutMs}).`);
+  check(isCount(pingIntervalMs, 0), `pingIntervalMs must be >= 0; 0 disables $ping.`);
+  check(isCount(pingTimeoutMs, 1), `pingTimeoutMs must be >= 1 (got ${pingTimeoutMs}).`);
+  check(isCount(resolved.refreshBeforeMs, 0), `refreshBeforeMs must be >= 0.`);
+  check(Number.isInteger(maxQueue) && maxQueue >= 0, `maxQueue must be an integer >= 0.`);
+  check(Number.isInteger(maxFailedOpens) && maxFailedOpens >= 1, `maxFailedOpens must be >= 1.`);
+  checkBackoff(resolved.backoff);
+}
+
+/**
+ * Applies the defaults and checks the options; throws a `TypeError` that says what to fix.
+ */
+export function resolveClientOptions<C extends RealtimeContract>(
+  options: RealtimeClientOptions<C>,
+): ResolvedClientOptions<C> {
+  check(
+    typeof options.url === 'string' && options.url.length > 0,
+    'url is required, e.g. "wss://api.example.com/ws".',
+  );
+  const WebSocket = options.WebSocket ?? globalWebSocket();
+  check(
+    WebSocket !== undefined,
+    'this platform has no global WebSocket; pass one: new RealtimeClient({ url, WebSocket }) with `import { WebSocket } from "ws"`.',
+  );
+  const ctor = WebSocket as WebSocketConstructor;
+  const resolved: ResolvedClientOptions<C> = {
+    url: options.url,
+    WebSocket: ctor,
+    getToken: options.getToken,
+    tokenTransport: options.tokenTransport ?? defaultTokenTransport(ctor),
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    backoff: withDefaults(BACKOFF_DEFAULTS, options.backoff),
+    pingIntervalMs: options.pingIntervalMs ?? 25_000,
+    pingTimeoutMs: options.pingTimeoutMs ?? 10_000,
+    refreshToken: options.refreshToken ?? true,
+    refreshBeforeMs: options.refreshBeforeMs ?? 30_000,
+    maxQueue: options.maxQueue ?? 50,
+    maxFailedOpens: options.maxFailedOpens ?? 3,
+    onReconnect: options.onReconnect,
+    random: options.random ?? Math.random,
+  };
+  checkOptions(resolved);
+  return resolved;
+}

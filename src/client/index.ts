@@ -1,0 +1,35 @@
+export { CLOSE_WAIT_MS, RealtimeClient, type RequestOptions } from './realtime-client.js';
+export type { RealtimeClientOptions } from './client.options.js';
+export {
+  StateCode,
+  type ClientState,
+  type StateChange,
+  type StateChangeCode,
+  type StateCodeValue,
+} from './client-state.js';
+export {
+  ClientErrorCode,
+  RealtimeClientError,
+  RequestError,
+  type ClientErrorCodeValue,
+  type RealtimeErrorCode,
+} from './client.errors.js';
+export { BACKOFF_DEFAULTS, type BackoffOptions, type RandomSource } from './backoff.js';
+export type {
+  SocketCloseEvent,
+  SocketMessageEvent,
+  TokenTransport,
+  WebSocketConstructor,
+  WebSocketConstructorOptions,
+  WebSocketLike,
+} from './web-socket.js';
+export {
+  CloseCode,
+  ErrorCode,
+  shouldReconnect,
+  type AnyContract,
+  type DefineContract,
+  type ErrorPayload,
+  type RealtimeContract,
+  type ValidationDetail,
+} from '../protocol/index.js';

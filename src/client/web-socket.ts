@@ -1,0 +1,99 @@
+import { BEARER_SUBPROTOCOL_PREFIX, SUBPROTOCOL } from '../protocol/index.js';
+
+// Handlers typed as methods are checked bivariantly, so both the DOM's `WebSocket` (handlers
+// take `Event`, `MessageEvent`, `CloseEvent`) and `ws`'s (its own event classes) fit.
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
+/** What the client reads from a message event. */
+export interface SocketMessageEvent {
+  data: unknown;
+}
+
+/** What the client reads from a close event. */
+export interface SocketCloseEvent {
+  code: number;
+  reason: string;
+}
+
+/**
+ * The part of a WebSocket the client uses: the browser's `WebSocket`, Node's global one and
+ * `ws` all have it.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<SocketMessageEvent> | null;
+  onclose: Handler<SocketCloseEvent> | null;
+  onerror: Handler<unknown> | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Options of a constructor that takes a third argument, like `ws`'s. */
+export interface WebSocketConstructorOptions {
+  headers: Record<string, string>;
+}
+
+/**
+ * A WebSocket constructor: `globalThis.WebSocket` in browsers, `WebSocket` from `ws` in Node
+ * (which takes `{ headers }` as its third argument).
+ */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols: string[],
+  options?: WebSocketConstructorOptions,
+) => WebSocketLike;
+
+/**
+ * How the token travels in the upgrade request:
+ * - `subprotocol`: a `bearer.<jwt>` entry next to `realtime.v1` (browsers cannot set headers);
+ * - `header`: `Authorization: Bearer <jwt>`, for constructors that take options (`ws`).
+ */
+export type TokenTransport = 'header' | 'subprotocol';
+
+/** `WebSocket.readyState` values, the same in every implementation. */
+export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+
+/**
+ * The default transport of a constructor: `header` when it takes a third (options) argument,
+ * as `ws`'s `(address, protocols, options)` does; `subprotocol` otherwise (the browser's and
+ * Node's global `WebSocket` take two).
+ */
+export function defaultTokenTransport(WebSocket: WebSocketConstructor): TokenTransport {
+  return WebSocket.length >= 3 ? 'header' : 'subprotocol';
+}
+
+/** The constructor to use when none is given, or `undefined` when the platform has none. */
+export function globalWebSocket(): WebSocketConstructor | undefined {
+  const candidate = (globalThis as { WebSocket?: unknown }).WebSocket;
+  return typeof candidate === 'function' ? (candidate as WebSocketConstructor) : undefined;
+}
+
+/** Opens a socket offering `realtime.v1`, with the token (if any) where `transport` says. */
+export function openSocket(
+  WebSocket: WebSocketConstructor,
+  url: string,
+  token: string | undefined,
+  transport: TokenTransport,
+): WebSocketLike {
+  if (token === undefined) return new WebSocket(url, [SUBPROTOCOL]);
+  if (transport === 'subprotocol') {
+    return new WebSocket(url, [SUBPROTOCOL, `${BEARER_SUBPROTOCOL_PREFIX}${token}`]);
+  }
+  return new WebSocket(url, [SUBPROTOCOL], { headers: { Authorization: `Bearer ${token}` } });
+}
+
+/** Closes a socket unless it is closing already; a close reason is at most 123 bytes. */
+export function closeQuietly(
+  socket: WebSocketLike | undefined,
+  code: number,
+  reason: string,
+): void {
+  if (!socket || socket.readyState >= ReadyState.CLOSING) return;
+  const fits = new TextEncoder().encode(reason).length <= 123;
+  try {
+    socket.close(code, fits ? reason : '');
+  } catch {
+    // A socket that throws on close is gone anyway.
+  }
+}
