@@ -325,7 +325,9 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     if (!socket) return;
     socket.onopen = null;
     socket.onmessage = null;
-    socket.onerror = null;
+    // Not null: closing a socket that is still connecting makes `ws` emit 'error', and an
+    // EventEmitter 'error' without a listener would crash a Node process.
+    socket.onerror = () => undefined;
     socket.onclose = null;
     if (this.socket === socket) this.socket = undefined;
   }

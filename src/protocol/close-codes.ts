@@ -29,3 +29,13 @@ export function shouldReconnect(code: number): boolean {
   if (code >= 4500 && code <= 4999) return false;
   return [1001, 1006, 1011, 1012, 1013].includes(code);
 }
+
+/**
+ * Whether a server may send this close code (RFC 6455 section 7.4): 1000-1003, 1007-1014, or an
+ * application code 3000-4999. 1004-1006 and 1015 are reserved and never sent.
+ */
+export function isSendableCloseCode(code: number): boolean {
+  if (!Number.isInteger(code)) return false;
+  if (code >= 3000 && code <= 4999) return true;
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014);
+}

@@ -1,4 +1,10 @@
-import type { AnyContract, PushData, PushName, RealtimeContract } from '../../protocol/index.js';
+import {
+  isSendableCloseCode,
+  type AnyContract,
+  type PushData,
+  type PushName,
+  type RealtimeContract,
+} from '../../protocol/index.js';
 import type { Delivery, DeliveryTarget } from './delivery.js';
 import type { RealtimeConnection } from './realtime-connection.js';
 
@@ -70,8 +76,14 @@ export class BroadcastOperator<C extends RealtimeContract = AnyContract> {
     });
   }
 
-  /** Closes the selected connections with a close code and a reason. */
+  /**
+   * Closes the selected connections with a close code (1000-1003, 1007-1014 or 3000-4999; throws
+   * a `TypeError` for another) and a reason.
+   */
   disconnect(code: number, reason: string): void {
+    if (!isSendableCloseCode(code)) {
+      throw new TypeError(`${code} is not a close code a server may send; use 4000-4999.`);
+    }
     this.publish({ kind: 'disconnect', target: this.target, code, reason });
   }
 }

@@ -125,6 +125,14 @@ describe('ConnectionRegistry', () => {
     expect(b.socket.closedWith).toBeUndefined();
   });
 
+  it('refuses a close code a server may not send, before closing anything', () => {
+    const { registry, open } = setup();
+    const a = open('alice');
+    expect(() => registry.disconnectUser('alice', 1006, 'x')).toThrow(/not a close code/);
+    expect(() => registry.toUser('alice').disconnect(2000, 'x')).toThrow(TypeError);
+    expect(a.socket.closedWith).toBeUndefined();
+  });
+
   it('skips sockets that are not open', () => {
     const { registry, open } = setup();
     const a = open('alice');

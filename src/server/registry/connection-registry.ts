@@ -1,5 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { AnyContract, RealtimeContract } from '../../protocol/index.js';
+import {
+  isSendableCloseCode,
+  type AnyContract,
+  type RealtimeContract,
+} from '../../protocol/index.js';
 import { RealtimeBroker, type BrokerHealth, type LocalSink } from '../broker/realtime-broker.js';
 import { BroadcastOperator } from './broadcast-operator.js';
 import { NO_TARGET, type Delivery, type DeliveryTarget, type RoomMember } from './delivery.js';
@@ -168,6 +172,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   deliver(delivery: Delivery): void {
     const recipients = this.resolve(delivery.target);
     if (delivery.kind === 'disconnect') {
+      // A delivery from another instance is checked again: a bad code must not throw here.
+      if (!isSendableCloseCode(delivery.code)) return;
       for (const connection of recipients) connection.close(delivery.code, delivery.reason);
       return;
     }
