@@ -5,6 +5,7 @@ import { ConnectionRegistry, RealtimeBroker, type RedisBroker } from '../../src/
 import type { DemoContract } from '../../src/demo/contract.js';
 import { startDemo, TEST_SECRET, type RunningApp } from '../support/demo-app.js';
 import { freePort, RedisProcess } from '../support/redis-server.js';
+import { createTestClient, type TestClient } from '../../src/testing/index.js';
 import { TestSocket } from '../support/ws-client.js';
 
 /**
@@ -74,6 +75,34 @@ describe('scale-out on Redis', () => {
           text: 'hi from B',
           from: { id: 'bob', name: 'bob' },
         });
+      }
+    });
+
+    it('SDK clients on two instances chat in one room, send direct messages, and are revoked', async () => {
+      const clients: TestClient<DemoContract>[] = [];
+      const sdk = async (demo: RunningApp, sub: string, claims: Record<string, unknown> = {}) => {
+        const url = `${demo.baseUrl.replace('http', 'ws')}/ws`;
+        const client = await createTestClient<DemoContract>(url, {
+          token: demo.sign({ sub, name: sub, ...claims }),
+        });
+        clients.push(client);
+        return client;
+      };
+      try {
+        const alice = await sdk(a, 'alice');
+        const bob = await sdk(b, 'bob');
+        const admin = await sdk(a, 'root', { role: 'admin' });
+        await alice.request('chat:join', { room: 'sdk' });
+        const { members } = await bob.request('chat:join', { room: 'sdk' });
+        expect(members.map((m) => m.id).sort()).toEqual(['alice', 'bob']);
+        const { id } = await bob.request('chat:send', { room: 'sdk', text: 'typed, across' });
+        expect(await alice.expectPush('chat:message')).toMatchObject({ id, text: 'typed, across' });
+        await alice.request('chat:direct', { to: 'bob', text: 'psst' });
+        expect(await bob.expectPush('chat:direct')).toMatchObject({ text: 'psst' });
+        await admin.request('admin:revoke', { userId: 'bob', reason: 'Bye' });
+        expect(await bob.expectState('closed')).toMatchObject({ code: 4500, reason: 'Bye' });
+      } finally {
+        await Promise.all(clients.map((c) => c.close()));
       }
     });
 
