@@ -7,6 +7,7 @@ import { ChatModule } from './chat/chat.module.js';
 import type { DemoConfig } from './config/demo-config.js';
 import { DEMO_CONFIG } from './config/demo-config.token.js';
 import { GameModule } from './game/game.module.js';
+import { PageController } from './page/page.controller.js';
 import { TickerModule } from './ticker/ticker.module.js';
 
 /** The demo app: chat, ticker and game, all on one WebSocket path. */
@@ -36,7 +37,9 @@ export class AppModule {
         GameModule,
         AdminModule,
       ],
-      controllers: config.devTokens ? [DevTokenController, HealthController] : [HealthController],
+      controllers: config.devTokens
+        ? [DevTokenController, HealthController, PageController]
+        : [HealthController, PageController],
       providers: [{ provide: DEMO_CONFIG, useValue: config }],
       exports: [DEMO_CONFIG],
       global: true,

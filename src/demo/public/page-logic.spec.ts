@@ -1,0 +1,54 @@
+import type { GameView } from '../contract.js';
+import { normalizeRoom } from './chat-view.js';
+import { describeChange } from './connection-view.js';
+import { gameStatus, winningCells } from './game-view.js';
+import { sparklinePoints } from './ticker-view.js';
+
+describe('the page’s pure helpers', () => {
+  it('normalizes typed room names to ones the server takes', () => {
+    expect(normalizeRoom('  #General Chat ')).toBe('general-chat');
+    expect(normalizeRoom('random')).toBe('random');
+  });
+
+  it('describes state changes with the close code, its meaning and the reason', () => {
+    const change = { state: 'reconnecting', previous: 'open' } as const;
+    expect(describeChange({ ...change, code: 1001, reason: 'Server shutting down' })).toBe(
+      '1001 server going away: Server shutting down',
+    );
+    expect(describeChange({ ...change, code: 1006, reason: 'Closed with 1006' })).toBe(
+      '1006 connection lost',
+    );
+    expect(describeChange({ ...change, state: 'closed', code: 'AUTH_FAILED', reason: 'no' })).toBe(
+      'AUTH_FAILED: no',
+    );
+  });
+
+  it('draws a sparkline that fills from the left, then squeezes', () => {
+    expect(sparklinePoints([])).toBe('');
+    expect(sparklinePoints([5])).toBe('0.0,16.0');
+    const points = sparklinePoints([1, 3, 2]).split(' ');
+    expect(points).toHaveLength(3);
+    // The lowest price at the bottom (y = 30), the highest at the top (y = 2).
+    expect(points[0]).toBe('0.0,30.0');
+    expect(points[1]?.endsWith(',2.0')).toBe(true);
+    const many = sparklinePoints(Array.from({ length: 60 }, (_, i) => i)).split(' ');
+    expect(many.at(-1)).toBe('120.0,2.0');
+  });
+
+  it('finds the winning line and says who won, from each side', () => {
+    const board: GameView['board'] = ['X', 'X', 'X', 'O', 'O', null, null, null, null];
+    expect(winningCells(board)).toEqual([0, 1, 2]);
+    expect(winningCells(Array(9).fill(null))).toEqual([]);
+    const view: GameView = { gameId: 'g', board, turn: null, winner: 'X', status: 'won' };
+    expect(gameStatus('over', { gameId: 'g', mark: 'X' }, view)).toMatch(/^You win!/);
+    expect(gameStatus('over', { gameId: 'g', mark: 'O' }, view)).toBe('X wins. You lose.');
+    const abandoned: GameView = { ...view, status: 'abandoned', winner: 'O' };
+    expect(gameStatus('over', { gameId: 'g', mark: 'O' }, abandoned)).toBe(
+      'Your opponent left: you win by forfeit.',
+    );
+    const playing: GameView = { ...view, status: 'playing', turn: 'O', winner: null };
+    expect(gameStatus('playing', { gameId: 'g', mark: 'O' }, playing)).toBe(
+      'You are O. Your turn.',
+    );
+  });
+});

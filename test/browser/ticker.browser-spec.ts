@@ -1,0 +1,94 @@
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, PHONE, screenshot, Tabs } from './support/browser.js';
+import { startPageServer, type PageServer } from './support/page-server.js';
+
+/** The price of `symbol` as shown, once it shows one. */
+async function shownPrice(page: Page, symbol: string): Promise<string> {
+  const handle = await page.waitForFunction((s) => {
+    const text = document.querySelector(`[data-symbol="${s}"] .price`)?.textContent ?? '';
+    return /\d/.test(text) ? text : false;
+  }, symbol);
+  return (await handle.jsonValue()) as string;
+}
+
+/** Waits until `symbol` shows another price than `before`. */
+async function priceChanges(page: Page, symbol: string, before: string): Promise<void> {
+  await page.waitForFunction(
+    ([s, b]) => {
+      const text = document.querySelector(`[data-symbol="${s}"] .price`)?.textContent;
+      return text !== undefined && text !== b && /\d/.test(text ?? '');
+    },
+    [symbol, before] as const,
+  );
+}
+
+/** Waits until the sparkline of `symbol` has at least `count` points. */
+async function sparklinePoints(page: Page, symbol: string, count: number): Promise<void> {
+  await page.waitForFunction(
+    ([s, n]) => {
+      const points = document
+        .querySelector(`[data-symbol="${s}"] .spark-line`)
+        ?.getAttribute('points');
+      return (points?.split(' ').length ?? 0) >= n;
+    },
+    [symbol, count] as const,
+  );
+}
+
+describe('demo page: live ticker', () => {
+  let browser: Browser;
+  let server: PageServer;
+  let tabs: Tabs;
+
+  beforeAll(async () => {
+    // One after the other: afterAll tears down whichever started.
+    server = await startPageServer();
+    browser = await launchBrowser();
+    tabs = new Tabs(browser, () => server.baseUrl);
+  });
+  afterEach(() => tabs?.closeAll());
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('updates prices and sparklines on screen; follows and unfollows symbols', async () => {
+    const alice = await tabs.signedIn('alice');
+    const { page } = alice;
+
+    const symbols = await page
+      .locator('#symbols .symbol')
+      .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset['symbol']));
+    expect(symbols).toEqual(['ACME', 'GLOBEX', 'INITECH', 'HOOLI', 'UMBRELLA']);
+
+    const before = await shownPrice(page, 'ACME');
+    await priceChanges(page, 'ACME', before);
+    await sparklinePoints(page, 'ACME', 10);
+    await page
+      .locator('[data-symbol="ACME"][data-trend="up"], [data-symbol="ACME"][data-trend="down"]')
+      .waitFor();
+
+    // Follow a new symbol (typed in lower case) and watch it move.
+    await page.fill('#symbol-input', 'nest');
+    await page.click('#symbol-form button');
+    const nest = await shownPrice(page, 'NEST');
+    await priceChanges(page, 'NEST', nest);
+    await sparklinePoints(page, 'NEST', 3);
+
+    // Unfollow one.
+    await page.getByRole('button', { name: 'Stop following HOOLI' }).click();
+    await page.locator('[data-symbol="HOOLI"]').waitFor({ state: 'detached' });
+    await sparklinePoints(page, 'ACME', 25);
+    await screenshot(page, 'ticker-desktop.png');
+
+    // A second context sees the same shared streams, on a phone.
+    const bob = await tabs.signedIn('bob', PHONE);
+    const bobBefore = await shownPrice(bob.page, 'GLOBEX');
+    await priceChanges(bob.page, 'GLOBEX', bobBefore);
+    await sparklinePoints(bob.page, 'GLOBEX', 5);
+    await bob.page.locator('#ticker').scrollIntoViewIfNeeded();
+    await screenshot(bob.page, 'ticker-phone.png');
+
+    expect(tabs.errors()).toEqual([]);
+  });
+});
