@@ -186,6 +186,8 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     return new Promise<void>((resolve) => {
       if (!socket || socket.readyState === ReadyState.CLOSED) return resolve();
       const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      // In Node, waiting for a silent peer must not keep the process alive.
+      (timer as { unref?: () => void }).unref?.();
       socket.onclose = () => {
         clearTimeout(timer);
         resolve();
