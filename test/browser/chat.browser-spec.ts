@@ -1,27 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { chatLine, launchBrowser, PHONE, say, screenshot, Tabs } from './support/browser.js';
-import { startPageServer, type PageServer } from './support/page-server.js';
+import { usePageScenario } from './support/scenario.js';
+import { chatLine, PHONE, say, screenshot } from './support/browser.js';
 
 describe('demo page: chat between two browser contexts', () => {
-  let browser: Browser;
-  let server: PageServer;
-  let tabs: Tabs;
-
-  beforeAll(async () => {
-    // One after the other: afterAll tears down whichever started.
-    server = await startPageServer();
-    browser = await launchBrowser();
-    tabs = new Tabs(browser, () => server.baseUrl);
-  });
-  afterEach(() => tabs?.closeAll());
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const scenario = usePageScenario();
 
   it('lists members, shows typing, delivers messages both ways and a direct message', async () => {
-    const alice = await tabs.signedIn('alice');
-    const bob = await tabs.signedIn('bob', PHONE);
+    const alice = await scenario.tabs.signedIn('alice');
+    const bob = await scenario.tabs.signedIn('bob', PHONE);
 
     // Members: bob got alice in his join reply, alice got bob as `chat:joined`.
     await bob.page.locator('#members .member', { hasText: 'alice' }).waitFor();
@@ -63,12 +48,12 @@ describe('demo page: chat between two browser contexts', () => {
     await chatLine(bob.page, 'got it');
     await screenshot(bob.page, 'chat-bob-phone.png', true);
 
-    expect(tabs.errors()).toEqual([]);
+    expect(scenario.tabs.errors()).toEqual([]);
   });
 
   it('joins and leaves rooms, and the members list follows', async () => {
-    const alice = await tabs.signedIn('alice');
-    const bob = await tabs.signedIn('bob');
+    const alice = await scenario.tabs.signedIn('alice');
+    const bob = await scenario.tabs.signedIn('bob');
 
     // Room names are normalized: "#Random" is the room "random".
     await alice.page.fill('#join-room', '#Random');
@@ -98,6 +83,6 @@ describe('demo page: chat between two browser contexts', () => {
     expect(await alice.page.locator('#members .member', { hasText: 'bob' }).count()).toBe(0);
     await screenshot(alice.page, 'rooms-alice.png');
 
-    expect(tabs.errors()).toEqual([]);
+    expect(scenario.tabs.errors()).toEqual([]);
   });
 });

@@ -1,41 +1,19 @@
-import type { Browser } from 'playwright-core';
+import { usePageScenario } from './support/scenario.js';
 import { TestSocket } from '../support/ws-client.js';
-import {
-  chatLine,
-  connectionState,
-  launchBrowser,
-  say,
-  screenshot,
-  Tabs,
-} from './support/browser.js';
-import { startPageServer, type PageServer } from './support/page-server.js';
+import { chatLine, connectionState, say, screenshot } from './support/browser.js';
 
 describe('demo page: connection state', () => {
-  let browser: Browser;
-  let server: PageServer;
-  let tabs: Tabs;
-
-  beforeAll(async () => {
-    // One after the other: afterAll tears down whichever started.
-    server = await startPageServer();
-    browser = await launchBrowser();
-    tabs = new Tabs(browser, () => server.baseUrl);
-  });
-  afterEach(() => tabs?.closeAll());
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const scenario = usePageScenario();
 
   /** Revokes every connection of `userId` (close 4500) as the demo's admin. */
   async function revoke(userId: string): Promise<void> {
-    const res = await fetch(`${server.baseUrl}/auth/dev-token`, {
+    const res = await fetch(`${scenario.server.baseUrl}/auth/dev-token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'admin', role: 'admin' }),
     });
     const { token } = (await res.json()) as { token: string };
-    const admin = await TestSocket.connect(server.baseUrl, { token });
+    const admin = await TestSocket.connect(scenario.server.baseUrl, { token });
     try {
       const reply = await admin.request('admin:revoke', { userId, reason: 'Kicked by the test' });
       expect(reply['data']).toEqual({ revoked: 1 });
@@ -45,8 +23,8 @@ describe('demo page: connection state', () => {
   }
 
   it('shows a stop close code with its reason, and reconnects on demand', async () => {
-    const alice = await tabs.signedIn('alice');
-    const bob = await tabs.signedIn('bob');
+    const alice = await scenario.tabs.signedIn('alice');
+    const bob = await scenario.tabs.signedIn('bob');
     const title = await alice.page.locator('#me-name').getAttribute('title');
     const aliceId = title?.replace('user id ', '') ?? '';
 
@@ -67,12 +45,12 @@ describe('demo page: connection state', () => {
     await say(alice.page, 'I am back');
     await chatLine(bob.page, 'I am back');
 
-    expect(tabs.errors()).toEqual([]);
+    expect(scenario.tabs.errors()).toEqual([]);
   });
 
   it('signs out and in again under another name', async () => {
-    const alice = await tabs.signedIn('alice');
-    const bob = await tabs.signedIn('bob');
+    const alice = await scenario.tabs.signedIn('alice');
+    const bob = await scenario.tabs.signedIn('bob');
     await alice.page.locator('#members .member', { hasText: 'bob' }).waitFor();
 
     await alice.page.click('#sign-out');
@@ -95,6 +73,6 @@ describe('demo page: connection state', () => {
     expect(await alice.page.locator('#symbols .symbol').count()).toBe(5);
     expect(await alice.page.locator('#messages .line', { hasText: 'hi carol' }).count()).toBe(1);
 
-    expect(tabs.errors()).toEqual([]);
+    expect(scenario.tabs.errors()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, PHONE, screenshot, Tabs } from './support/browser.js';
-import { startPageServer, type PageServer } from './support/page-server.js';
+import type { Page } from 'playwright-core';
+import { usePageScenario } from './support/scenario.js';
+import { PHONE, screenshot } from './support/browser.js';
 
 /** Plays `cell`: waits until it is this player's turn (the cell is enabled), then clicks. */
 async function play(page: Page, cell: number): Promise<void> {
@@ -13,25 +13,11 @@ async function phase(page: Page, value: string): Promise<void> {
 }
 
 describe('demo page: tic-tac-toe between two browser contexts', () => {
-  let browser: Browser;
-  let server: PageServer;
-  let tabs: Tabs;
-
-  beforeAll(async () => {
-    // One after the other: afterAll tears down whichever started.
-    server = await startPageServer();
-    browser = await launchBrowser();
-    tabs = new Tabs(browser, () => server.baseUrl);
-  });
-  afterEach(() => tabs?.closeAll());
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const scenario = usePageScenario();
 
   it('plays a full game to a winner shown in both, then a forfeit when a player leaves', async () => {
-    const alice = await tabs.signedIn('alice');
-    const bob = await tabs.signedIn('bob', PHONE);
+    const alice = await scenario.tabs.signedIn('alice');
+    const bob = await scenario.tabs.signedIn('bob', PHONE);
 
     // alice waits first, so she plays X.
     await alice.page.click('#game-play');
@@ -73,7 +59,7 @@ describe('demo page: tic-tac-toe between two browser contexts', () => {
     await alice.page.locator('#game-mark', { hasText: 'You are O' }).waitFor();
     await play(bob.page, 4);
     const bobErrors = bob.errors;
-    await tabs.close(bob);
+    await scenario.tabs.close(bob);
     await alice.page.locator('#game[data-phase="over"][data-winner="O"]').waitFor();
     await alice.page
       .locator('#game-status', { hasText: 'Your opponent left: you win by forfeit.' })
@@ -81,6 +67,6 @@ describe('demo page: tic-tac-toe between two browser contexts', () => {
     await screenshot(alice.page, 'game-abandoned-alice.png');
 
     expect(bobErrors).toEqual([]);
-    expect(tabs.errors()).toEqual([]);
+    expect(scenario.tabs.errors()).toEqual([]);
   });
 });

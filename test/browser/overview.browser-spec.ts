@@ -1,6 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { chatLine, launchBrowser, PHONE, say, screenshot, Tabs } from './support/browser.js';
-import { startPageServer, type PageServer } from './support/page-server.js';
+import { usePageScenario } from './support/scenario.js';
+import { chatLine, PHONE, say, screenshot } from './support/browser.js';
 
 /**
  * The whole page at once: chat, ticker and a game in progress over one connection per tab, on
@@ -8,35 +7,21 @@ import { startPageServer, type PageServer } from './support/page-server.js';
  * docs/demo-page.png.
  */
 describe('demo page: everything at once', () => {
-  let browser: Browser;
-  let server: PageServer;
-  let tabs: Tabs;
-
-  beforeAll(async () => {
-    // One after the other: afterAll tears down whichever started.
-    server = await startPageServer();
-    browser = await launchBrowser();
-    tabs = new Tabs(browser, () => server.baseUrl);
-  });
-  afterEach(() => tabs?.closeAll());
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const scenario = usePageScenario();
 
   it('runs chat, ticker and a game side by side, on a desktop and on a phone', async () => {
-    const login = await tabs.open('login');
+    const login = await scenario.tabs.open('login');
     await login.page.locator('#login-button:enabled').waitFor();
     await login.page.fill('#login-name', 'alice');
     await screenshot(login.page, 'login.png');
-    await tabs.close(login);
-    const phoneLogin = await tabs.open('phone login', PHONE);
+    await scenario.tabs.close(login);
+    const phoneLogin = await scenario.tabs.open('phone login', PHONE);
     await phoneLogin.page.locator('#login-button:enabled').waitFor();
     await screenshot(phoneLogin.page, 'login-phone.png');
-    await tabs.close(phoneLogin);
+    await scenario.tabs.close(phoneLogin);
 
-    const alice = await tabs.signedIn('alice');
-    const bob = await tabs.signedIn('bob', PHONE);
+    const alice = await scenario.tabs.signedIn('alice');
+    const bob = await scenario.tabs.signedIn('bob', PHONE);
     await alice.page.locator('#members .member', { hasText: 'bob' }).waitFor();
     await say(bob.page, 'Anyone up for tic-tac-toe?');
     await chatLine(alice.page, 'Anyone up for tic-tac-toe?');
@@ -62,6 +47,6 @@ describe('demo page: everything at once', () => {
     await screenshot(alice.page, 'overview-desktop.png');
     await screenshot(bob.page, 'overview-phone.png', true);
 
-    expect(tabs.errors()).toEqual([]);
+    expect(scenario.tabs.errors()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, PHONE, screenshot, Tabs } from './support/browser.js';
-import { startPageServer, type PageServer } from './support/page-server.js';
+import type { Page } from 'playwright-core';
+import { usePageScenario } from './support/scenario.js';
+import { PHONE, screenshot } from './support/browser.js';
 
 /** The price of `symbol` as shown, once it shows one. */
 async function shownPrice(page: Page, symbol: string): Promise<string> {
@@ -36,24 +36,10 @@ async function sparklinePoints(page: Page, symbol: string, count: number): Promi
 }
 
 describe('demo page: live ticker', () => {
-  let browser: Browser;
-  let server: PageServer;
-  let tabs: Tabs;
-
-  beforeAll(async () => {
-    // One after the other: afterAll tears down whichever started.
-    server = await startPageServer();
-    browser = await launchBrowser();
-    tabs = new Tabs(browser, () => server.baseUrl);
-  });
-  afterEach(() => tabs?.closeAll());
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const scenario = usePageScenario();
 
   it('updates prices and sparklines on screen; follows and unfollows symbols', async () => {
-    const alice = await tabs.signedIn('alice');
+    const alice = await scenario.tabs.signedIn('alice');
     const { page } = alice;
 
     const symbols = await page
@@ -82,13 +68,13 @@ describe('demo page: live ticker', () => {
     await screenshot(page, 'ticker-desktop.png');
 
     // A second context sees the same shared streams, on a phone.
-    const bob = await tabs.signedIn('bob', PHONE);
+    const bob = await scenario.tabs.signedIn('bob', PHONE);
     const bobBefore = await shownPrice(bob.page, 'GLOBEX');
     await priceChanges(bob.page, 'GLOBEX', bobBefore);
     await sparklinePoints(bob.page, 'GLOBEX', 5);
     await bob.page.locator('#ticker').scrollIntoViewIfNeeded();
     await screenshot(bob.page, 'ticker-phone.png');
 
-    expect(tabs.errors()).toEqual([]);
+    expect(scenario.tabs.errors()).toEqual([]);
   });
 });

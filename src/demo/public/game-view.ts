@@ -2,22 +2,12 @@ import type { RealtimeClient } from '../../client/index.js';
 import type { DemoContract, GameSeat, GameView, Mark } from '../contract.js';
 import { byId, h, replaceChildren } from './dom.js';
 import { describe } from './notices.js';
+import { LINES } from '../game/tic-tac-toe.js';
 
 type Client = RealtimeClient<DemoContract>;
 
 /** `idle`: no game; `waiting`: queued for an opponent; `playing`; `over`: won, draw, abandoned. */
 export type GamePhase = 'idle' | 'waiting' | 'playing' | 'over';
-
-const LINES = [
-  [0, 1, 2],
-  [3, 4, 5],
-  [6, 7, 8],
-  [0, 3, 6],
-  [1, 4, 7],
-  [2, 5, 8],
-  [0, 4, 8],
-  [2, 4, 6],
-] as const;
 
 /** The cells of the winning line of a board, if there is one. */
 export function winningCells(board: GameView['board']): number[] {
