@@ -1,12 +1,13 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, HandshakeErrorCode, SUBPROTOCOL } from '../protocol/index.js';
+import type { HandshakeContext } from './auth/handshake-guard.js';
 import type { RealtimePrincipal } from './auth/principal.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { HandshakeException } from './errors/handshake.exception.js';
@@ -27,6 +28,12 @@ import { RealtimeConfigError } from './realtime.options-validation.js';
 import { ConnectionRegistry } from './registry/connection-registry.js';
 import { attachConnection, RealtimeConnection } from './registry/realtime-connection.js';
 
+// Connection ids: a random per-process prefix and a counter. Unique across instances, and a
+// short flat string (a UUID per connection cost 450 bytes of heap).
+const ID_PREFIX = randomBytes(9).toString('base64url');
+let idCounter = 0;
+const nextConnectionId = (): string => `${ID_PREFIX}${(++idCounter).toString(36)}`;
+
 interface Services {
   options: ResolvedRealtimeOptions;
   catalog: GatewayCatalog;
@@ -36,9 +43,27 @@ interface Services {
 }
 
 interface Target {
-  url: URL;
   entry: PathEntry;
   server: WebSocketServer;
+}
+
+/** The guards' view of a request; the URL is parsed only if a guard reads it. */
+function handshakeContext(request: IncomingMessage, path: string): HandshakeContext {
+  let url: URL | undefined;
+  return {
+    request,
+    path,
+    get url(): URL {
+      if (!url) {
+        try {
+          url = new URL(request.url ?? '/', 'http://localhost');
+        } catch {
+          url = new URL('http://localhost/');
+        }
+      }
+      return url;
+    },
+  };
 }
 
 /**
@@ -60,11 +85,14 @@ export class RealtimeAdapter extends WsAdapter {
   private attachedTo: HttpServer | undefined;
   private pendingHandshakes = 0;
   private draining = false;
-  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-    void this.handleUpgrade(request, socket, head).catch((error: unknown) => {
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      this.handleUpgrade(request, socket, head);
+    } catch (error) {
       this.logger.error(`Upgrade failed: ${redact(String(error))}`);
       rejectHandshake(socket, 500, 'INTERNAL', 'Internal error');
-    });
+    }
+  };
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
@@ -179,11 +207,8 @@ export class RealtimeAdapter extends WsAdapter {
     this.attachedTo = server;
   }
 
-  private async handleUpgrade(
-    request: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-  ): Promise<void> {
+  /** Synchronous all the way when the guards are (the JWT guard is): no promise per upgrade. */
+  private handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A peer may reset the connection while the token is verified; that must not crash us.
     const onSocketError = (): void => void socket.destroy();
     socket.on('error', onSocketError);
@@ -196,43 +221,54 @@ export class RealtimeAdapter extends WsAdapter {
         ? this.checkCapacity()
         : HandshakeException.forbidden('Origin not allowed'));
     if (refusal) return this.refuse(socket, refusal);
-    let principal: RealtimePrincipal;
-    this.pendingHandshakes++;
+    const context = handshakeContext(request, target.entry.path);
+    const { handshakeTimeoutMs: timeoutMs, retryAfterSec } = options.limits;
+    let outcome: RealtimePrincipal | Promise<RealtimePrincipal>;
     try {
-      const context = { request, url: target.url, path: target.entry.path };
-      const { handshakeTimeoutMs: timeoutMs, retryAfterSec } = options.limits;
-      const limits = { timeoutMs, retryAfterSec };
-      principal = await runHandshakeGuards(target.entry.guards, context, limits, this.logger);
+      outcome = runHandshakeGuards(
+        target.entry.guards,
+        context,
+        { timeoutMs, retryAfterSec },
+        this.logger,
+      );
     } catch (error) {
       return this.refuse(socket, error as HandshakeException);
-    } finally {
-      this.pendingHandshakes--;
     }
-    // Checked again: the server may have started draining or filled up during verification.
-    const lateRefusal = this.checkCapacity(false) ?? this.checkUserCapacity(principal);
-    if (lateRefusal) return this.refuse(socket, lateRefusal);
-    if (socket.destroyed || !socket.writable) return;
-    socket.off('error', onSocketError);
-    target.server.handleUpgrade(request, socket, head, (ws) =>
-      this.open(target.server, ws, request, target.entry, principal),
-    );
+    const upgrade = (principal: RealtimePrincipal): void => {
+      // Checked again: the server may have started draining or filled up during verification.
+      const lateRefusal = this.checkCapacity(false) ?? this.checkUserCapacity(principal);
+      if (lateRefusal) return this.refuse(socket, lateRefusal);
+      if (socket.destroyed || !socket.writable) return;
+      socket.off('error', onSocketError);
+      target.server.handleUpgrade(request, socket, head, (ws) =>
+        this.open(target.server, ws, request, target.entry, principal, socket),
+      );
+    };
+    if (!(outcome instanceof Promise)) return upgrade(outcome);
+    this.pendingHandshakes++;
+    outcome
+      .finally(() => this.pendingHandshakes--)
+      .then(upgrade, (error: HandshakeException) => this.refuse(socket, error))
+      .catch((error: unknown) => {
+        this.logger.error(`Upgrade failed: ${redact(String(error))}`);
+        rejectHandshake(socket, 500, 'INTERNAL', 'Internal error');
+      });
   }
 
   private resolveTarget(request: IncomingMessage): Target | HandshakeException {
-    let url: URL;
-    try {
-      url = new URL(request.url ?? '/', 'http://localhost');
-    } catch {
-      return HandshakeException.badRequest('Invalid request URL');
-    }
+    const raw = request.url ?? '/';
+    const query = raw.indexOf('?');
+    const path = query < 0 ? raw : raw.slice(0, query);
     const { catalog } = this.resolveServices();
-    const entry = catalog.isReady ? catalog.get(normalizePath(url.pathname)) : undefined;
+    const entry = catalog.isReady
+      ? (catalog.get(path) ?? catalog.get(normalizePath(path)))
+      : undefined;
     const server = entry && this.servers.get(entry.path);
     if (!entry || !server) {
       const message = 'No WebSocket endpoint on this path';
       return new HandshakeException(404, HandshakeErrorCode.NOT_FOUND, message);
     }
-    return { url, entry, server };
+    return { entry, server };
   }
 
   /** Draining, full, or too many handshakes in progress: 503 before any token is verified. */
@@ -264,11 +300,18 @@ export class RealtimeAdapter extends WsAdapter {
     request: IncomingMessage,
     entry: PathEntry,
     principal: RealtimePrincipal,
+    transport: Duplex,
   ): void {
     const { registry, dispatcher, heartbeat, options } = this.resolveServices();
     const { messagesPerSecond, messageBurst, bufferedBytes } = options.limits;
-    const id = randomUUID();
-    const connection = new RealtimeConnection(id, entry.path, principal, socket, bufferedBytes);
+    const connection = new RealtimeConnection(
+      nextConnectionId(),
+      entry.path,
+      principal,
+      socket,
+      bufferedBytes,
+      transport,
+    );
     const bucket = new TokenBucket(messagesPerSecond, messageBurst, Date.now());
     const session = new Session(connection, bucket, (s) => dispatcher.replay(s));
     attachConnection(socket, connection);

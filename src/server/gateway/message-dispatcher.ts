@@ -28,17 +28,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Iterative (no recursion, so no stack overflow) check of nesting depth. */
+/**
+ * Whether objects and arrays nest deeper than `maxDepth`. The recursion stops at `maxDepth + 1`
+ * levels whatever the input, so it cannot overflow the stack; it allocates nothing.
+ */
 export function exceedsDepth(value: unknown, maxDepth: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const stack: [object, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (depth > maxDepth) return true;
-    for (const child of Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-    }
+  if (maxDepth <= 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (exceedsDepth(value[i], maxDepth - 1)) return true;
+    return false;
   }
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (exceedsDepth(record[key], maxDepth - 1)) return true;
   return false;
 }
 

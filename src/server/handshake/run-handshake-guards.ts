@@ -21,31 +21,69 @@ async function runAll(guards: HandshakeGuard[], context: HandshakeContext): Prom
   }
 }
 
-/**
- * Runs a path's handshake guards in order within `timeoutMs` and returns the principal they
- * established. Every refusal is thrown as a `HandshakeException`.
- */
-export async function runHandshakeGuards(
-  guards: HandshakeGuard[],
+interface GuardLimits {
+  timeoutMs: number;
+  retryAfterSec: number;
+}
+
+function principalOf(context: HandshakeContext): RealtimePrincipal {
+  if (!context.principal) {
+    throw HandshakeException.unauthorized('No guard authenticated the request');
+  }
+  return context.principal;
+}
+
+async function finishAsync(
+  pending: Promise<boolean>,
+  rest: HandshakeGuard[],
   context: HandshakeContext,
-  limits: { timeoutMs: number; retryAfterSec: number },
+  limits: GuardLimits,
   logger: LoggerService,
 ): Promise<RealtimePrincipal> {
+  const work = (async () => {
+    if (!(await pending)) throw HandshakeException.forbidden();
+    await runAll(rest, context);
+  })();
   try {
-    await withTimeout(runAll(guards, context), limits.timeoutMs);
+    await withTimeout(work, limits.timeoutMs);
   } catch (error) {
     throw toHandshakeException(error, logger, limits);
   }
-  if (!context.principal)
-    throw HandshakeException.unauthorized('No guard authenticated the request');
-  return context.principal;
+  return principalOf(context);
+}
+
+/**
+ * Runs a path's handshake guards in order and returns the principal they established. Guards
+ * that answer synchronously (the JWT guard does) cost no promise and no timer; from the first
+ * guard that returns a promise on, the rest must settle within `timeoutMs`. Every refusal is
+ * thrown (or rejected) as a `HandshakeException`.
+ */
+export function runHandshakeGuards(
+  guards: HandshakeGuard[],
+  context: HandshakeContext,
+  limits: GuardLimits,
+  logger: LoggerService,
+): RealtimePrincipal | Promise<RealtimePrincipal> {
+  for (let i = 0; i < guards.length; i++) {
+    let result: boolean | Promise<boolean>;
+    try {
+      result = guards[i]!.canHandshake(context);
+    } catch (error) {
+      throw toHandshakeException(error, logger, limits);
+    }
+    if (result instanceof Promise) {
+      return finishAsync(result, guards.slice(i + 1), context, limits, logger);
+    }
+    if (!result) throw HandshakeException.forbidden();
+  }
+  return principalOf(context);
 }
 
 /** Maps what a guard threw to an HTTP refusal; unexpected errors are logged and become 500. */
 function toHandshakeException(
   error: unknown,
   logger: LoggerService,
-  limits: { timeoutMs: number; retryAfterSec: number },
+  limits: GuardLimits,
 ): HandshakeException {
   if (error instanceof HandshakeException) return error;
   if (error instanceof GuardTimeout) {

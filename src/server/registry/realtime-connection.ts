@@ -23,7 +23,11 @@ export class RealtimeConnection {
     readonly socket: WebSocket,
     /** Bytes that may wait in the outbound buffer before the connection counts as slow. */
     readonly bufferLimit = Number.POSITIVE_INFINITY,
+    /** The TCP socket under `socket`, corked while one event-loop turn produces frames. */
+    private readonly transport?: Corkable,
   ) {}
+
+  private corked = false;
 
   /** The user id (`sub` of the token). */
   get userId(): string {
@@ -53,8 +57,26 @@ export class RealtimeConnection {
       if (!volatile) this.close(SLOW_CONSUMER, 'Slow consumer: outbound buffer over the limit');
       return false;
     }
+    this.cork();
     this.socket.send(frame, { binary: false });
     return true;
+  }
+
+  /**
+   * Every frame sent during one event-loop turn (e.g. the replies to all the requests that came
+   * in one TCP read) leaves in one write: a syscall per frame is the main cost of a busy socket.
+   */
+  private cork(): void {
+    if (this.corked || !this.transport) return;
+    this.corked = true;
+    this.transport.cork();
+    process.nextTick(uncork, this);
+  }
+
+  /** @internal */
+  uncorkTransport(): void {
+    this.corked = false;
+    this.transport?.uncork();
   }
 
   /** Closes the socket with a close code and a reason (at most 123 bytes). */
@@ -74,6 +96,16 @@ export function truncateReason(reason: string): string {
       .toString()
       .replace(/\uFFFD+$/, '') + '...'
   );
+}
+
+/** What the connection needs of the TCP socket under its WebSocket. */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+function uncork(connection: RealtimeConnection): void {
+  connection.uncorkTransport();
 }
 
 const bySocket = new WeakMap<object, RealtimeConnection>();
