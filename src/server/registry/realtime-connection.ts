@@ -70,7 +70,8 @@ export class RealtimeConnection {
     if (this.corked || !this.transport) return;
     this.corked = true;
     this.transport.cork();
-    process.nextTick(uncork, this);
+    // One tick callback uncorks every connection corked in this turn (a broadcast corks many).
+    if (corkedConnections.push(this) === 1) process.nextTick(uncorkAll);
   }
 
   /** @internal */
@@ -104,8 +105,12 @@ export interface Corkable {
   uncork(): void;
 }
 
-function uncork(connection: RealtimeConnection): void {
-  connection.uncorkTransport();
+let corkedConnections: RealtimeConnection[] = [];
+
+function uncorkAll(): void {
+  const connections = corkedConnections;
+  corkedConnections = [];
+  for (const connection of connections) connection.uncorkTransport();
 }
 
 const bySocket = new WeakMap<object, RealtimeConnection>();
