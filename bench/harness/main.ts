@@ -1,0 +1,333 @@
+/**
+ * `npm run bench`: the same load generator drives every server in one run, one after another.
+ *
+ *   npm run bench                       full run (~10 min), writes bench/results/
+ *   npm run bench -- --quick            smoke run (seconds), writes dist/bench/results-quick/
+ *   npm run bench -- --profile          CPU profiles of the measured windows (see bench/README.md)
+ *   --only raw-ws,realtime              some servers only   --reps 5   --out <dir>
+ *   --scenarios reqrep,broadcast,memory,handshakes,redis
+ *   --rereport bench/results/results.json   rewrite results.md and chart.svg, measuring nothing
+ *   --node-flags="--max-semi-space-size=32"  flags for the server processes (experiments)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import jwt from 'jsonwebtoken';
+import { Conn, openMany, type Target } from './client.js';
+import { summarizeProfiles } from './profile.js';
+import { collectMachine, writeReport, type Machine, type Meta, type Results } from './report.js';
+import {
+  broadcast,
+  handshakes,
+  joinRoom,
+  memory,
+  requestReply,
+  type Throughput,
+  type Timing,
+} from './scenarios.js';
+import { CAN_PIN, SERVERS, ServerProcess, type ServerSpec } from './servers.js';
+import { upgradeRequest } from './wire.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    scenarios: { type: 'string' },
+    reps: { type: 'string' },
+    out: { type: 'string' },
+    redis: { type: 'string', default: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' },
+    /** Extra flags for the server processes (experiments): --node-flags=--max-semi-space-size=32 */
+    'node-flags': { type: 'string' },
+    /** Rewrites results.md and chart.svg from a results.json, without measuring. */
+    rereport: { type: 'string' },
+  },
+});
+
+/** The project (run.sh starts the harness there). */
+const ROOT = process.cwd();
+/** Compiled bench, snapshot of the package, profiles and smoke results (see run.sh). */
+const WORK = resolve(ROOT, 'node_modules/.cache/nestjs-realtime-bench');
+
+const FULL = {
+  reps: 3,
+  reqrep: { connections: 100, inFlight: 8 },
+  broadcastSizes: [10_000, 1_000],
+  broadcastWindow: 2,
+  memoryConnections: 10_000,
+  warmConnections: 200,
+  handshakeConcurrency: 32,
+  redisSubscribers: 1_000,
+  timing: { warmupMs: 1_000, measureMs: 3_000, attempts: 3, quietWaitMs: 20_000 },
+  settleMs: 1_000,
+};
+
+const QUICK: typeof FULL = {
+  reps: 1,
+  reqrep: { connections: 20, inFlight: 8 },
+  broadcastSizes: [100, 50],
+  broadcastWindow: 2,
+  memoryConnections: 100,
+  warmConnections: 20,
+  handshakeConcurrency: 8,
+  redisSubscribers: 100,
+  timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 },
+  settleMs: 50,
+};
+
+const config = args.quick ? QUICK : FULL;
+if (args.profile) config.reps = 1;
+if (args.reps) config.reps = Number(args.reps);
+const scenarios = new Set(
+  (args.scenarios ?? 'memory,broadcast,reqrep,handshakes,redis').split(','),
+);
+const only = args.only?.split(',');
+const servers = SERVERS.filter((s) =>
+  only ? only.includes(s.name) : !args.profile || s.name.startsWith('realtime'),
+);
+const outDir = resolve(args.out ?? (args.quick ? resolve(WORK, 'results-quick') : 'bench/results'));
+const profileDir = resolve(WORK, 'profiles');
+
+const secret = randomBytes(32).toString('base64url');
+const token = jwt.sign({ sub: 'bench-user', name: 'Bench User' }, secret, {
+  algorithm: 'HS256',
+  expiresIn: '2h',
+});
+const env = { BENCH_JWT_SECRET: secret };
+const nodeFlags = args['node-flags']?.split(' ').filter(Boolean) ?? [];
+
+const results: Results = {};
+function record(scenario: string, server: string, value: unknown): void {
+  ((results[scenario] ??= {})[server] ??= []).push(value as Throughput);
+}
+
+function log(line: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+function fmt(t: Throughput): string {
+  const rate = t.rate >= 1000 ? `${(t.rate / 1000).toFixed(1)}k/s` : `${t.rate.toFixed(0)}/s`;
+  return `${rate}  p50 ${t.p50.toFixed(2)} ms  p99 ${t.p99.toFixed(2)} ms  server ${t.cpuPerOp.toFixed(1)} µs/op (${(t.serverCpu * 100).toFixed(0)}% cpu)  generator ${(t.genCpu * 100).toFixed(0)}% cpu`;
+}
+
+function timing(server: string, scenario: string, count = 1): Timing {
+  if (!args.profile) return config.timing;
+  const profile = Array.from({ length: count }, (_, i) =>
+    resolve(profileDir, `${server}-${scenario}${count > 1 ? `-${i}` : ''}.cpuprofile`),
+  );
+  return { ...config.timing, profile };
+}
+
+async function suite(spec: ServerSpec): Promise<void> {
+  const server = await ServerProcess.start(spec, env, nodeFlags);
+  const target: Target = {
+    port: server.port,
+    dialect: spec.dialect,
+    upgrade: upgradeRequest(spec.dialect, server.port, token),
+  };
+  try {
+    if (scenarios.has('memory') || scenarios.has('broadcast')) {
+      const sizes = scenarios.has('broadcast') ? config.broadcastSizes : [];
+      const count = Math.max(...sizes, scenarios.has('memory') ? config.memoryConnections : 0);
+      const { conns, result } = await memory(
+        server,
+        target,
+        count,
+        config.warmConnections,
+        config.settleMs,
+      );
+      if (scenarios.has('memory')) {
+        record('memory', spec.name, result);
+        log(`  ${spec.name} memory: ${(result.rssPerConn / 1024).toFixed(1)} KB/connection RSS`);
+      }
+      if (sizes.length > 0) {
+        const publisher = await Conn.open(target);
+        await joinRoom(conns, spec.dialect);
+        for (const size of [...sizes].sort((a, b) => b - a)) {
+          for (const conn of conns.slice(size)) conn.reset();
+          await server.waitConnections(size + 1);
+          const subscribers = conns.slice(0, size);
+          const t = await broadcast(
+            [server],
+            subscribers,
+            publisher,
+            spec.dialect,
+            config.broadcastWindow,
+            timing(spec.name, `broadcast-${size}`),
+          );
+          record(`broadcast-${size}`, spec.name, t);
+          log(`  ${spec.name} broadcast to ${size}: ${fmt(t)}`);
+        }
+        publisher.reset();
+      }
+      for (const conn of conns) conn.reset();
+      await server.waitConnections(0);
+    }
+    if (scenarios.has('reqrep')) {
+      const { connections, inFlight } = config.reqrep;
+      const t = await requestReply(
+        server,
+        target,
+        connections,
+        inFlight,
+        timing(spec.name, 'reqrep'),
+      );
+      record('reqrep', spec.name, t);
+      log(`  ${spec.name} request/reply: ${fmt(t)}`);
+    }
+    if (scenarios.has('handshakes')) {
+      const t = await handshakes(
+        server,
+        target,
+        config.handshakeConcurrency,
+        timing(spec.name, 'handshakes'),
+      );
+      record('handshakes', spec.name, t);
+      log(`  ${spec.name} handshakes: ${fmt(t)}`);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+async function redisReachable(url: string): Promise<string | undefined> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  } catch {
+    return undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Deletes the keys a run left under its prefix (presence of killed instances). */
+async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Two instances on one Redis, subscribers alternating between them, the publisher on the first. */
+async function redisSuite(spec: ServerSpec, url: string, rep: number): Promise<void> {
+  const prefix = `nestjs-realtime-bench.${Date.now().toString(36)}.${spec.name}.${rep}`;
+  const redisEnv = { ...env, BENCH_REDIS_URL: url, BENCH_REDIS_PREFIX: prefix };
+  const instances = await Promise.all([
+    ServerProcess.start(spec, redisEnv, nodeFlags),
+    ServerProcess.start(spec, redisEnv, nodeFlags),
+  ]);
+  try {
+    const targets = instances.map<Target>((s) => ({
+      port: s.port,
+      dialect: spec.dialect,
+      upgrade: upgradeRequest(spec.dialect, s.port, token),
+    }));
+    const half = config.redisSubscribers / 2;
+    const groups = await Promise.all(targets.map((t) => openMany(t, half, 100)));
+    const subscribers = groups[0]!.flatMap((conn, i) => [conn, groups[1]![i]!]);
+    await joinRoom(subscribers, spec.dialect);
+    const publisher = await Conn.open(targets[0]!);
+    await sleep(200);
+    const t = await broadcast(
+      instances,
+      subscribers,
+      publisher,
+      spec.dialect,
+      config.broadcastWindow,
+      timing(spec.name, 'redis', 2),
+      true,
+    );
+    record('redis', spec.name, t);
+    log(`  ${spec.name} + Redis, 2 instances, ${subscribers.length} subscribers: ${fmt(t)}`);
+    for (const conn of [...subscribers, publisher]) conn.reset();
+  } finally {
+    await Promise.all(instances.map((s) => s.stop()));
+    await dropPrefix(url, prefix).catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  if (args.rereport) {
+    const saved = JSON.parse(readFileSync(args.rereport, 'utf8')) as {
+      meta: Meta;
+      machine: Machine;
+      runs: Results;
+    };
+    await writeReport(dirname(resolve(args.rereport)), saved.runs, saved.machine, saved.meta);
+    log(`rewrote the report next to ${args.rereport}`);
+    return;
+  }
+  if (!CAN_PIN) {
+    console.warn('taskset or a second core is missing: processes are NOT pinned to cores.');
+  }
+  mkdirSync(outDir, { recursive: true });
+  if (args.profile) mkdirSync(profileDir, { recursive: true });
+  const started = Date.now();
+  const redisVersion = scenarios.has('redis') ? await redisReachable(args.redis) : undefined;
+  if (scenarios.has('redis') && !redisVersion) {
+    console.warn(`Redis at ${args.redis} is not reachable: the Redis scenario is skipped.`);
+  }
+  const redisServers = servers.filter((s) => s.name === 'raw-ws' || s.name === 'realtime');
+  const failures: string[] = [];
+  const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
+    log(what);
+    try {
+      await work();
+    } catch (error) {
+      failures.push(`${what}: ${String(error)}`);
+      log(`  FAILED: ${String(error)}`);
+    }
+  };
+  for (let rep = 1; rep <= config.reps; rep++) {
+    for (const spec of servers) {
+      await attempt(`rep ${rep}/${config.reps}: ${spec.label}`, () => suite(spec));
+    }
+    if (redisVersion) {
+      for (const spec of redisServers) {
+        await attempt(`rep ${rep}/${config.reps}: ${spec.label} + Redis`, () =>
+          redisSuite(spec, args.redis, rep),
+        );
+      }
+    }
+  }
+  if (failures.length > 0) process.exitCode = 1;
+  const seconds = (Date.now() - started) / 1000;
+  log(`done in ${seconds.toFixed(0)} s`);
+  if (args.profile) {
+    const file = resolve(ROOT, 'bench/results/profiles.md');
+    await summarizeProfiles(profileDir, file);
+    log(`profiles: ${profileDir}/*.cpuprofile, summary in ${file}`);
+    return;
+  }
+  const machine = collectMachine(ROOT, redisVersion, CAN_PIN);
+  const command = `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  await writeReport(outDir, results, machine, {
+    command,
+    seconds,
+    quick: args.quick,
+    config,
+    servers: servers.map((s) => ({ name: s.name, label: s.label })),
+  });
+  log(`results: ${outDir}/results.md`);
+  for (const failure of failures) console.error(`FAILED ${failure}`);
+}
+
+await main();

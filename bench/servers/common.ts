@@ -1,0 +1,120 @@
+/**
+ * What every benchmark server shares: the JWT check (the same HS256 token, verified with
+ * jsonwebtoken and a pre-imported KeyObject, as nestjs-realtime does), and the IPC channel the
+ * harness uses to read CPU time and memory, force a GC and profile a measured window.
+ */
+import { createSecretKey } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import jwt from 'jsonwebtoken';
+
+export const SECRET = process.env['BENCH_JWT_SECRET'] ?? '';
+export const REDIS_URL = process.env['BENCH_REDIS_URL'];
+export const REDIS_PREFIX = process.env['BENCH_REDIS_PREFIX'] ?? 'bench';
+export const VARIANT = process.env['BENCH_VARIANT'] ?? '';
+
+if (SECRET.length < 32) throw new Error('BENCH_JWT_SECRET (>= 32 characters) is required');
+
+const key = createSecretKey(Buffer.from(SECRET));
+
+export interface Principal {
+  userId: string;
+  claims: Record<string, unknown>;
+}
+
+/** `Authorization: Bearer <jwt>` → principal; throws on a missing or invalid token. */
+export function verifyBearer(header: string | undefined): Principal {
+  if (!header?.startsWith('Bearer ')) throw new Error('no token');
+  const claims = jwt.verify(header.slice(7), key, { algorithms: ['HS256'] }) as Record<
+    string,
+    unknown
+  >;
+  const sub = claims['sub'];
+  if (typeof sub !== 'string' || sub.length === 0) throw new Error('no subject');
+  return { userId: sub, claims };
+}
+
+export interface Stats {
+  /** When the server took these numbers (performance.timeOrigin + now(), microseconds). */
+  at: number;
+  /** process.cpuUsage(), user + system, in microseconds. */
+  cpu: number;
+  cpuUser: number;
+  rss: number;
+  heapUsed: number;
+  external: number;
+  connections: number;
+}
+
+interface Command {
+  id: number;
+  cmd: 'stats' | 'gc' | 'profile-start' | 'profile-stop' | 'exit';
+  file?: string;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+let profiler: Session | undefined;
+
+function stats(connections: () => number): Stats {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return {
+    at: (performance.timeOrigin + performance.now()) * 1000,
+    cpu: cpu.user + cpu.system,
+    cpuUser: cpu.user,
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    external: mem.external,
+    connections: connections(),
+  };
+}
+
+async function run(command: Command, connections: () => number): Promise<unknown> {
+  switch (command.cmd) {
+    case 'stats':
+      return stats(connections);
+    case 'gc':
+      for (let i = 0; i < 3; i++) {
+        gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return stats(connections);
+    case 'profile-start':
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+      await profiler.post('Profiler.start');
+      return stats(connections);
+    case 'profile-stop': {
+      const { profile } = await profiler!.post('Profiler.stop');
+      profiler!.disconnect();
+      profiler = undefined;
+      writeFileSync(command.file!, JSON.stringify(profile));
+      return stats(connections);
+    }
+    case 'exit':
+      setImmediate(() => process.exit(0));
+      return {};
+  }
+}
+
+/** Tells the harness the server listens on `port`, then answers its commands over IPC. */
+export function ready(port: number, connections: () => number): void {
+  if (!process.send) {
+    console.log(`listening on 127.0.0.1:${port} (no IPC: started outside the harness)`);
+    return;
+  }
+  process.on('message', (message: Command) => {
+    void run(message, connections).then(
+      (result) => process.send!({ id: message.id, ok: true, result }),
+      (error: unknown) => process.send!({ id: message.id, ok: false, error: String(error) }),
+    );
+  });
+  // The harness going away (Ctrl-C, crash) must not leave servers behind.
+  process.on('disconnect', () => process.exit(0));
+  process.send({ id: 0, ok: true, result: { port } });
+}
+
+/** Nest's logger: errors and warnings only (a log line per connection would be measured too). */
+export const NEST_LOGGER: ('error' | 'warn')[] = ['error', 'warn'];
