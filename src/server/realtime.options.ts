@@ -138,7 +138,7 @@ export interface RealtimeLimitOptions {
   connectionsPerUser?: number;
   /** Open connections on this instance; more get HTTP 503. @default 10000 */
   connections?: number;
-  /** Upgrades being verified at once; more get HTTP 503. @default 1000 */
+  /** Upgrades waiting on an asynchronous handshake guard at once; more get HTTP 503. @default 1000 */
   pendingHandshakes?: number;
   /** Time the handshake guards have to decide; then HTTP 503. @default 10000 */
   handshakeTimeoutMs?: number;
