@@ -1,25 +1,7 @@
-import { ReservedEvent, type ErrorPushData } from '../protocol/index.js';
+import { isObject, ReservedEvent, type ErrorPushData } from '../protocol/index.js';
 import type { StateChange } from './client-state.js';
 import { ClientErrorCode, describeError, RealtimeClientError } from './client.errors.js';
 import { ListenerSet } from './listener-set.js';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * A server frame as an object, or `undefined` for anything else (binary data, bad JSON, not an
- * object): the client ignores what it cannot read rather than fail.
- */
-export function parseFrame(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data !== 'string') return undefined;
-  try {
-    const message: unknown = JSON.parse(data);
-    return isObject(message) ? message : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The listeners of a client: pushes by event name, state changes and errors. A listener that

@@ -1,4 +1,4 @@
-import type { ErrorPayload } from '../protocol/index.js';
+import { ErrorCode, isObject, type ErrorPayload } from '../protocol/index.js';
 import {
   ClientErrorCode,
   describeError,
@@ -14,14 +14,10 @@ interface QueuedEmit {
   frame: string;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The `error` of a reply, made safe to read whatever the peer sent. */
 function toErrorPayload(error: Record<string, unknown>): ErrorPayload {
   return {
-    code: typeof error['code'] === 'string' ? error['code'] : 'INTERNAL',
+    code: typeof error['code'] === 'string' ? error['code'] : ErrorCode.INTERNAL,
     message: typeof error['message'] === 'string' ? error['message'] : 'Request failed',
     details: Array.isArray(error['details']) ? error['details'] : undefined,
   };

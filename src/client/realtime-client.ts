@@ -1,5 +1,6 @@
 import {
   CloseCode,
+  parseObject,
   shouldReconnect,
   type AnyContract,
   type EventName,
@@ -31,7 +32,7 @@ import {
   type RealtimeClientOptions,
   type ResolvedClientOptions,
 } from './client.options.js';
-import { ClientEvents, parseFrame } from './client-events.js';
+import { ClientEvents } from './client-events.js';
 import { Outbox } from './outbox.js';
 import { Upkeep } from './upkeep.js';
 import {
@@ -267,7 +268,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
   }
 
   private handleMessage(socket: WebSocketLike, event: SocketMessageEvent): void {
-    const message = socket === this.socket ? parseFrame(event.data) : undefined;
+    const message = socket === this.socket ? parseObject(event.data) : undefined;
     if (!message) return;
     const { event: name, id, data } = message;
     if (typeof name === 'string') return this.events.push(name, data);
@@ -278,7 +279,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
   private drop(code: StateChangeCode, reason: string): void {
     const socket = this.socket;
     this.detach(socket);
-    if (typeof code === 'string') closeQuietly(socket, 4000, reason);
+    if (typeof code === 'string') closeQuietly(socket, CloseCode.CLIENT_RECONNECTING, reason);
     const openFor = this.openedAt === undefined ? undefined : Date.now() - this.openedAt;
     this.openedAt = undefined;
     const text = reason || `Closed with ${code}`;

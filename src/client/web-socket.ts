@@ -1,4 +1,4 @@
-import { BEARER_SUBPROTOCOL_PREFIX, SUBPROTOCOL } from '../protocol/index.js';
+import { BEARER_SUBPROTOCOL_PREFIX, SUBPROTOCOL, truncateCloseReason } from '../protocol/index.js';
 
 // Handlers typed as methods are checked bivariantly, so both the DOM's `WebSocket` (handlers
 // take `Event`, `MessageEvent`, `CloseEvent`) and `ws`'s (its own event classes) fit.
@@ -83,16 +83,15 @@ export function openSocket(
   return new WebSocket(url, [SUBPROTOCOL], { headers: { Authorization: `Bearer ${token}` } });
 }
 
-/** Closes a socket unless it is closing already; a close reason is at most 123 bytes. */
+/** Closes a socket unless it is closing already; a long reason is truncated to fit. */
 export function closeQuietly(
   socket: WebSocketLike | undefined,
   code: number,
   reason: string,
 ): void {
   if (!socket || socket.readyState >= ReadyState.CLOSING) return;
-  const fits = new TextEncoder().encode(reason).length <= 123;
   try {
-    socket.close(code, fits ? reason : '');
+    socket.close(code, truncateCloseReason(reason));
   } catch {
     // A socket that throws on close is gone anyway.
   }

@@ -15,6 +15,11 @@ export const CloseCode = {
   INTERNAL_ERROR: 1011,
   SERVICE_RESTART: 1012,
   TRY_AGAIN_LATER: 1013,
+  /**
+   * Sent by the client SDK when it gives up on a socket itself (a ping went unanswered, a
+   * token could not be refreshed in time) and is about to reconnect.
+   */
+  CLIENT_RECONNECTING: 4000,
   TOKEN_EXPIRED: 4401,
   SLOW_CONSUMER: 4408,
   RATE_EXCEEDED: 4429,
@@ -27,7 +32,31 @@ export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
 export function shouldReconnect(code: number): boolean {
   if (code >= 4000 && code <= 4499) return true;
   if (code >= 4500 && code <= 4999) return false;
-  return [1001, 1006, 1011, 1012, 1013].includes(code);
+  return RECONNECTING_RFC_CODES.has(code);
+}
+
+const RECONNECTING_RFC_CODES: ReadonlySet<number> = new Set([
+  CloseCode.GOING_AWAY,
+  CloseCode.ABNORMAL,
+  CloseCode.INTERNAL_ERROR,
+  CloseCode.SERVICE_RESTART,
+  CloseCode.TRY_AGAIN_LATER,
+]);
+
+/** RFC 6455 section 5.5: a close frame's body is at most 125 bytes, 2 of them the code. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * A close reason that fits in {@link MAX_CLOSE_REASON_BYTES} of UTF-8: unchanged when it fits,
+ * else cut on a character boundary and ended with `...`. Server and client both use it, so a
+ * long reason never makes `close()` throw on either side.
+ */
+export function truncateCloseReason(reason: string): string {
+  const bytes = new TextEncoder().encode(reason);
+  if (bytes.length <= MAX_CLOSE_REASON_BYTES) return reason;
+  const cut = new TextDecoder().decode(bytes.subarray(0, MAX_CLOSE_REASON_BYTES - 3));
+  // A character split by the cut decodes as U+FFFD; drop it rather than send half of it.
+  return `${cut.replace(/\uFFFD+$/, '')}...`;
 }
 
 /**

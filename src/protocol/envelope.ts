@@ -1,4 +1,5 @@
 import type { ValidationDetail } from './error-codes.js';
+import { MAX_ID_LENGTH } from './reserved-events.js';
 
 /** A correlation id: an integer, or a string of at most 64 characters. */
 export type MessageId = number | string;
@@ -57,5 +58,5 @@ export type ServerMessage = ReplyMessage | PushMessage;
 /** Whether `value` is a valid correlation id. */
 export function isMessageId(value: unknown): value is MessageId {
   if (typeof value === 'number') return Number.isSafeInteger(value);
-  return typeof value === 'string' && value.length <= 64;
+  return typeof value === 'string' && value.length <= MAX_ID_LENGTH;
 }

@@ -10,6 +10,18 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL: 'INTERNAL',
+  /** A Nest `BadRequestException` (400) that is not a validation error. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** A Nest `NotFoundException` (404) thrown by a handler. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** A Nest `ConflictException` (409) thrown by a handler. */
+  CONFLICT: 'CONFLICT',
+  /**
+   * An error the application raised without a code of its own: a `WsException` with a plain
+   * string (other than Nest's guard refusal), or an `HttpException` of a 4xx status that has no
+   * code above. The message is the exception's. Prefer `RealtimeException` with an app code.
+   */
+  ERROR: 'ERROR',
 } as const;
 
 export type ProtocolErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -23,6 +35,8 @@ export const HandshakeErrorCode = {
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   UNAVAILABLE: 'UNAVAILABLE',
+  /** 500: the upgrade failed unexpectedly (logged server-side, never detailed to the client). */
+  INTERNAL: 'INTERNAL',
 } as const;
 
 export type HandshakeErrorCodeValue = (typeof HandshakeErrorCode)[keyof typeof HandshakeErrorCode];

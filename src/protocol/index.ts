@@ -3,3 +3,4 @@ export * from './envelope.js';
 export * from './error-codes.js';
 export * from './reserved-events.js';
 export * from './contract.js';
+export * from './parse-envelope.js';

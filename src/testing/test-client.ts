@@ -9,7 +9,12 @@ import {
   type StateChange,
   type WebSocketConstructor,
 } from '../client/index.js';
-import type { PushData, PushName } from '../protocol/index.js';
+import {
+  parseObject,
+  RESERVED_EVENT_PREFIX,
+  type PushData,
+  type PushName,
+} from '../protocol/index.js';
 import { Inbox, type ExpectOptions } from './inbox.js';
 import { tapWebSocket, transportFor, type SocketTap } from './tapped-web-socket.js';
 
@@ -77,10 +82,11 @@ class Recorder implements SocketTap {
   }
 
   message(data: unknown): void {
-    const frame = parse(data);
+    const frame = parseObject(data);
     // `$error` pushes reach `onError`, and so `expectError`.
-    if (!frame || typeof frame.event !== 'string' || frame.event.startsWith('$')) return;
-    this.pushes.put({ event: frame.event, data: frame.data });
+    const event = frame?.['event'];
+    if (typeof event !== 'string' || event.startsWith(RESERVED_EVENT_PREFIX)) return;
+    this.pushes.put({ event, data: frame?.['data'] });
   }
 
   state(change: StateChange): void {
@@ -104,16 +110,6 @@ class Recorder implements SocketTap {
     for (const inbox of [this.pushes, this.states, this.errors, this.attemptCounts]) {
       inbox.reopen();
     }
-  }
-}
-
-function parse(data: unknown): { event?: unknown; data?: unknown } | undefined {
-  if (typeof data !== 'string') return undefined;
-  try {
-    const frame: unknown = JSON.parse(data);
-    return typeof frame === 'object' && frame !== null ? frame : undefined;
-  } catch {
-    return undefined;
   }
 }
 

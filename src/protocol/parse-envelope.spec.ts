@@ -1,4 +1,4 @@
-import { exceedsDepth } from './message-dispatcher.js';
+import { exceedsDepth } from './parse-envelope.js';
 
 function nested(depth: number): unknown {
   let value: unknown = 1;
