@@ -1,0 +1,143 @@
+import { jest } from '@jest/globals';
+import { Module } from '@nestjs/common';
+import { AppModule } from '../../src/demo/app.module.js';
+import { ChatModule } from '../../src/demo/chat/chat.module.js';
+import { RealtimeModule } from '../../src/server/index.js';
+import {
+  signExpiredTestToken,
+  signShortLivedTestToken,
+  signTestToken,
+  startRealtimeApp,
+  type RunningRealtimeApp,
+} from '../../src/testing/index.js';
+import { TEST_SECRET } from '../support/demo-app.js';
+import {
+  BACKOFF,
+  config,
+  connect,
+  installClientHarness,
+  TIMER_SLACK_MS,
+  tokenFor,
+  user,
+} from '../support/client-harness.js';
+import { TestSocket } from '../support/ws-client.js';
+
+/**
+ * The typed client SDK against the demo over real sockets, through `nestjs-realtime/testing`:
+ * tokens refused at the upgrade, expired while offline, and expiring on an open socket with and
+ * without refresh (A4, E5).
+ */
+
+installClientHarness();
+
+describe('RealtimeClient<DemoContract> against the demo', () => {
+  let demo: RunningRealtimeApp;
+  beforeAll(async () => {
+    demo = await startRealtimeApp(AppModule.forRoot(config));
+  });
+  afterAll(() => demo.close());
+
+  it('a 401 at every upgrade: getToken() again after maxFailedOpens; closed with AUTH_FAILED when it throws', async () => {
+    const sub = user('forged');
+    const tokens = [signTestToken('not-the-server-secret-0123456789abcdefghijkl', { sub })];
+    const getToken = jest.fn(() => {
+      const token = tokens.shift();
+      if (token === undefined) throw new Error('session expired');
+      return token;
+    });
+    const client = await connect(demo, sub, { getToken, maxFailedOpens: 3, connect: false });
+    const connecting = client.connect().catch((e: unknown) => e);
+    const closed = await client.expectState('closed');
+    expect(closed).toMatchObject({
+      code: 'AUTH_FAILED',
+      reason: 'getToken() failed: session expired',
+    });
+    await expect(connecting).resolves.toMatchObject({ code: 'AUTH_FAILED' });
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(client.stateChanges.map((c) => [c.state, c.code])).toEqual([
+      ['connecting', 'CONNECT_CALLED'],
+      ['reconnecting', 1006],
+      ['closed', 'AUTH_FAILED'],
+    ]);
+    // Three refused opens with one token, spaced by the backoff (no tight loop).
+    const [first, second, third] = client.connectionAttempts;
+    expect(client.connectionAttempts).toHaveLength(3);
+    expect(second! - first!).toBeGreaterThanOrEqual(BACKOFF.initialMs - TIMER_SLACK_MS);
+    expect(third! - second!).toBeGreaterThanOrEqual(BACKOFF.initialMs * 2 - TIMER_SLACK_MS);
+  });
+
+  it('a token that expired while offline: 401s, then the token from getToken() opens', async () => {
+    const sub = user('offline');
+    const expired = signExpiredTestToken(TEST_SECRET, { sub });
+    const getToken = jest
+      .fn<() => string>()
+      .mockReturnValueOnce(expired)
+      .mockImplementation(() => tokenFor(sub));
+    const client = await connect(demo, sub, { getToken, maxFailedOpens: 2, connect: false });
+    await client.connect();
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(client.connectionAttempts).toHaveLength(3);
+    expect(client.stateChanges.map((c) => c.state)).toEqual(['connecting', 'reconnecting', 'open']);
+    await expect(client.request('chat:join', { room: sub })).resolves.toMatchObject({ room: sub });
+  });
+});
+
+/** The demo's chat with no clock tolerance, so a socket is closed with 4401 right at `exp`. */
+@Module({
+  imports: [
+    RealtimeModule.forRoot({
+      jwt: { secret: TEST_SECRET, algorithms: ['HS256'], clockToleranceSec: 0 },
+    }),
+    ChatModule,
+  ],
+})
+class StrictExpiryChatModule {}
+
+describe('an expiring token', () => {
+  let strict: RunningRealtimeApp;
+  beforeAll(async () => {
+    strict = await startRealtimeApp(StrictExpiryChatModule);
+  });
+  afterAll(() => strict.close());
+
+  it('refreshToken on: $auth before exp keeps the socket open past it; a witness on the same token gets 4401', async () => {
+    const sub = user('refresh');
+    const short = signShortLivedTestToken(TEST_SECRET, { sub, name: sub }, { lifetimeMs: 2000 });
+    const getToken = jest
+      .fn<() => string>()
+      .mockReturnValueOnce(short.token)
+      .mockImplementation(() => tokenFor(sub));
+    const client = await connect(strict, sub, { getToken, refreshBeforeMs: 1000 });
+    const connectionId = strict.registry().connectionsOf(sub)[0]!.id;
+    const witness = await TestSocket.connect(strict.url, { token: short.token });
+    await expect(witness.closed).resolves.toEqual({ code: 4401, reason: 'Token expired' });
+    expect(Date.now()).toBeGreaterThanOrEqual(short.expiresAt);
+    // Past the original exp, the same connection still serves the client.
+    await expect(client.request('chat:join', { room: sub })).resolves.toMatchObject({ room: sub });
+    expect(
+      strict
+        .registry()
+        .connectionsOf(sub)
+        .map((c) => c.id),
+    ).toEqual([connectionId]);
+    expect(client.stateChanges.map((c) => c.state)).toEqual(['connecting', 'open']);
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(client.errors).toEqual([]);
+  });
+
+  it('refreshToken off: closed with 4401 at exp, then getToken() and a reconnect', async () => {
+    const sub = user('no-refresh');
+    const short = signShortLivedTestToken(TEST_SECRET, { sub, name: sub }, { lifetimeMs: 1000 });
+    const getToken = jest
+      .fn<() => string>()
+      .mockReturnValueOnce(short.token)
+      .mockImplementation(() => tokenFor(sub));
+    const client = await connect(strict, sub, { getToken, refreshToken: false });
+    const drop = await client.expectState('reconnecting', { timeout: 3000 });
+    expect(drop).toMatchObject({ previous: 'open', code: 4401, reason: 'Token expired' });
+    expect(drop.at).toBeGreaterThanOrEqual(short.expiresAt);
+    await client.expectState('open');
+    expect(getToken).toHaveBeenCalledTimes(2);
+    await expect(client.request('chat:join', { room: sub })).resolves.toMatchObject({ room: sub });
+  });
+});
