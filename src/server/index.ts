@@ -1,10 +1,11 @@
 export * from '../protocol/index.js';
-export type { HandshakeContext, HandshakeGuard } from './auth/handshake-guard.js';
-export { JwtHandshakeGuard } from './auth/jwt-handshake.guard.js';
+export type { HandshakeContext, HandshakeGuard } from './handshake/handshake-guard.js';
+export { JwtHandshakeGuard } from './handshake/jwt-handshake.guard.js';
 export type { RealtimePrincipal } from './auth/principal.js';
 export { InvalidTokenError, TokenVerifier } from './auth/token-verifier.js';
 export { InProcessBroker } from './broker/in-process.broker.js';
-export { RealtimeBroker, type BrokerHealth, type LocalSink } from './broker/realtime-broker.js';
+export type { Delivery, DeliveryTarget, RoomMember } from './broker/delivery.js';
+export { RealtimeBroker, type BrokerHealth } from './broker/realtime-broker.js';
 export { RedisBroker, type RedisBrokerOptions } from './broker/redis/redis.broker.js';
 export {
   contractHandlers,
@@ -12,21 +13,19 @@ export {
   type ReplyLike,
   type TypedMethodDecorator,
 } from './contract/contract-handlers.js';
+export { connectionOf } from './connection/connection-map.js';
+export type { RealtimeConnection, SendOptions } from './connection/realtime-connection.js';
 export { CurrentConnection } from './decorators/current-connection.decorator.js';
 export { Principal } from './decorators/principal.decorator.js';
 export { HandshakeException } from './errors/handshake.exception.js';
 export { RealtimeException } from './errors/realtime.exception.js';
-export { redact } from './errors/redact.js';
-export { RethrowFilter } from './filters/rethrow.filter.js';
 export {
   RealtimeGateway,
   type RealtimeGatewayOptions,
 } from './gateway/realtime-gateway.decorator.js';
-export { Heartbeat } from './lifecycle/heartbeat.js';
 export { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
 export { RealtimeAdapter } from './realtime.adapter.js';
 export { RealtimeModule } from './realtime.module.js';
-export { REALTIME_MODULE_OPTIONS } from './realtime.module-definition.js';
 export type {
   JwtAlgorithm,
   RealtimeJwtOptions,
@@ -40,5 +39,3 @@ export type {
 export { RealtimeConfigError } from './realtime.options-validation.js';
 export { BroadcastOperator, type EmitOptions } from './registry/broadcast-operator.js';
 export { ConnectionRegistry } from './registry/connection-registry.js';
-export type { Delivery, DeliveryTarget, RoomMember } from './registry/delivery.js';
-export { connectionOf, RealtimeConnection } from './registry/realtime-connection.js';

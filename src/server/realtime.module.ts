@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { JwtHandshakeGuard } from './auth/jwt-handshake.guard.js';
+import { JwtHandshakeGuard } from './handshake/jwt-handshake.guard.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { InProcessBroker } from './broker/in-process.broker.js';
 import { RedisBroker } from './broker/redis/redis.broker.js';
 import { RealtimeBroker } from './broker/realtime-broker.js';
 import { RethrowFilter } from './filters/rethrow.filter.js';
 import { GatewayCatalog } from './gateway/gateway-catalog.js';
-import { Heartbeat } from './lifecycle/heartbeat.js';
+import { Heartbeat } from './connection/heartbeat.js';
 import { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime.module-definition.js';

@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
-import type { HandshakeGuard } from './auth/handshake-guard.js';
+import type { HandshakeGuard } from './handshake/handshake-guard.js';
 
 /** JWT algorithms that may be allowed. `none` is deliberately absent. */
 export type JwtAlgorithm =

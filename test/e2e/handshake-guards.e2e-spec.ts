@@ -117,7 +117,7 @@ describe('A12: client resets the connection while its token is verified', () => 
       expect(await socket.request('hooks:ping')).toMatchObject({ data: 'pong' });
       expect(hooks.connections).toBe(1);
       expect(registry.size).toBe(1);
-      expect(registry.isOnline('u-gone')).toBe(false);
+      expect(registry.isOnlineHere('u-gone')).toBe(false);
       await socket.close();
 
       expect(watch.seen).toEqual([]);

@@ -55,7 +55,7 @@ describe('lifecycle', () => {
       expect(ids.map((id) => app.gateway.disconnects.get(id))).toEqual([1, 1, 1]);
       expect(app.registry.size).toBe(0);
       expect(app.registry.localMembers('vanish')).toEqual([]);
-      expect(app.registry.isOnline('u-1')).toBe(false);
+      expect(app.registry.isOnlineHere('u-1')).toBe(false);
       expect(app.heartbeat.size).toBe(0);
       await expectAlive(app);
     });
@@ -110,7 +110,7 @@ describe('lifecycle', () => {
       app.heartbeat.tick();
       await silent.ended;
       await app.gateway.whenDisconnects(1);
-      expect(app.registry.isOnline('u-silent')).toBe(false);
+      expect(app.registry.isOnlineHere('u-silent')).toBe(false);
       expect(app.heartbeat.size).toBe(1);
       expect((await healthy.request('$ping'))['data']).toEqual({ t: expect.any(Number) });
     });
@@ -126,7 +126,7 @@ describe('lifecycle', () => {
       raw.send(clientTextFrame({ event: '$ping', id: 2 }));
       const frames = await raw.untilReply(2);
       expect(frames.map((f) => f.opcode)).toEqual([Opcode.PING, Opcode.TEXT]);
-      expect(app.registry.isOnline('u-chatty')).toBe(true);
+      expect(app.registry.isOnlineHere('u-chatty')).toBe(true);
       raw.destroy();
     });
 

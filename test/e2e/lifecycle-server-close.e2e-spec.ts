@@ -50,7 +50,7 @@ describe('lifecycle', () => {
       expect(await witness.closed).toEqual({ code: 4401, reason: 'Token expired' });
       // The witness's expiry has passed; the refreshed connection is still served.
       expect((await refreshed.request('$ping'))['data']).toEqual({ t: expect.any(Number) });
-      expect(app.registry.isOnline('u-refresh')).toBe(true);
+      expect(app.registry.isOnlineHere('u-refresh')).toBe(true);
     });
   });
 
@@ -65,7 +65,7 @@ describe('lifecycle', () => {
       expect(await laptop.closed).toEqual({ code: 4500, reason: 'Logged out' });
       expect((await other.request('$ping'))['data']).toEqual({ t: expect.any(Number) });
       await app.gateway.whenDisconnects(2);
-      expect(app.registry.isOnline('u-revoked')).toBe(false);
+      expect(app.registry.isOnlineHere('u-revoked')).toBe(false);
     });
   });
 

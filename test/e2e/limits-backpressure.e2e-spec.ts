@@ -1,4 +1,6 @@
-import { ConnectionRegistry, Heartbeat } from '../../src/server/index.js';
+// The heartbeat is internal; the test drives its tick instead of waiting for the interval.
+import { Heartbeat } from '../../src/server/connection/heartbeat.js';
+import { ConnectionRegistry } from '../../src/server/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { buildFrame, Opcode } from '../support/frames.js';
 import {

@@ -1,5 +1,5 @@
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
-import { sessionOf } from '../../src/server/gateway/session.js';
+import { stateOf } from '../../src/server/connection/connection-map.js';
 import { ConnectionRegistry, RealtimeGateway } from '../../src/server/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import {
@@ -125,7 +125,7 @@ describe('D2: slow requests pipelined on one socket', () => {
     const gateway = app.app.get(SlowGateway);
     const { socket, connection } = await openTracked(app, 'u-slow-requests');
     const sibling = await open(app.baseUrl, 'u-slow-requests');
-    const session = sessionOf(connection.socket)!;
+    const session = stateOf(connection.socket)!;
     expect(session).toBeDefined();
 
     const ns = Array.from({ length: 10 }, (_, i) => i + 1);

@@ -4,12 +4,12 @@ import WebSocket from 'ws';
 import {
   ConnectionRegistry,
   CurrentConnection,
-  Heartbeat,
-  RealtimeConnection,
+  type RealtimeConnection,
   RealtimeGateway,
   connectionOf,
   type RealtimeModuleOptions,
 } from '../../src/server/index.js';
+import { Heartbeat } from '../../src/server/connection/heartbeat.js';
 import { TEST_SECRET } from './demo-app.js';
 import { PROBE_GATEWAYS, startProbeApp } from './probe-app.js';
 

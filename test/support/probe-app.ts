@@ -41,7 +41,7 @@ import {
   HandshakeException,
   Principal,
   RealtimeAdapter,
-  RealtimeConnection,
+  type RealtimeConnection,
   RealtimeException,
   RealtimeGateway,
   RealtimeModule,

@@ -5,7 +5,7 @@ import {
   ConnectionRegistry,
   CurrentConnection,
   ErrorCode,
-  RealtimeConnection,
+  type RealtimeConnection,
   RealtimeException,
   RealtimeGateway,
   connectionOf,

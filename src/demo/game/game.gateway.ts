@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import {
   ConnectionRegistry,
   CurrentConnection,
-  RealtimeConnection,
+  type RealtimeConnection,
   RealtimeException,
   RealtimeGateway,
   connectionOf,

@@ -1,12 +1,9 @@
 import { jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
-import {
-  ConnectionRegistry,
-  InProcessBroker,
-  RealtimeConnection,
-  RealtimeException,
-} from '../../server/index.js';
+// A unit test builds registered connections without sockets, so it reaches past the barrel.
+import { ConnectionState } from '../../server/connection/connection-state.js';
+import { ConnectionRegistry, InProcessBroker, RealtimeException } from '../../server/index.js';
 import type { DemoConfig } from '../config/demo-config.js';
 import { PriceFeedService } from './price-feed.service.js';
 import type { Tick } from '../contract.js';
@@ -32,7 +29,7 @@ function setup() {
     const socket = new FakeSocket();
     const id = `c${++n}`;
     const principal = { userId: id, claims: { sub: id }, expiresAt: null };
-    const connection = new RealtimeConnection(id, '/ws', principal, socket as unknown as WebSocket);
+    const connection = new ConnectionState(id, '/ws', principal, socket as unknown as WebSocket);
     registry.add(connection);
     return { connection, socket };
   };

@@ -1,5 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { ConnectionRegistry, RealtimeConnection, RealtimeException } from '../../server/index.js';
+import {
+  ConnectionRegistry,
+  RealtimeException,
+  type RealtimeConnection,
+} from '../../server/index.js';
 import type { DemoConfig } from '../config/demo-config.js';
 import { DEMO_CONFIG } from '../config/demo-config.token.js';
 import { basePrice, nextPrice } from './random-walk.js';

@@ -2,7 +2,7 @@ import { MessageBody, type OnGatewayDisconnect } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import {
   CurrentConnection,
-  RealtimeConnection,
+  type RealtimeConnection,
   RealtimeGateway,
   connectionOf,
 } from '../../server/index.js';

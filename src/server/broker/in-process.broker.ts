@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Delivery, RoomMember } from '../registry/delivery.js';
+import type { Delivery, RoomMember } from './delivery.js';
 import { RealtimeBroker, type BrokerHealth, type LocalSink } from './realtime-broker.js';
 
 /** The single-instance broker: every delivery and every member is local. */
@@ -28,7 +28,7 @@ export class InProcessBroker extends RealtimeBroker {
   }
 
   override isUserOnline(userId: string): Promise<boolean> {
-    return Promise.resolve(this.local?.isOnline(userId) ?? false);
+    return Promise.resolve(this.local?.isOnlineHere(userId) ?? false);
   }
 
   override health(): BrokerHealth {

@@ -1,11 +1,11 @@
-import type { Delivery, RoomMember } from '../registry/delivery.js';
+import type { Delivery, RoomMember } from './delivery.js';
 
 /** What a broker delivers into: this instance's sockets. */
 export interface LocalSink {
   deliver(delivery: Delivery): void;
   localMembers(room: string): RoomMember[];
   /** Whether the user has a connection on this instance. */
-  isOnline(userId: string): boolean;
+  isOnlineHere(userId: string): boolean;
   /** Every room membership and connection of this instance (to restore presence). */
   localPresence(): { rooms: [room: string, member: RoomMember][]; connections: RoomMember[] };
 }

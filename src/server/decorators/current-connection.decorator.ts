@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { connectionOf } from '../registry/realtime-connection.js';
+import { connectionOf } from '../connection/connection-map.js';
 
 /**
  * The `RealtimeConnection` that sent the message: its id, principal, rooms and `send()`.

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { connectionOf } from '../registry/realtime-connection.js';
+import { connectionOf } from '../connection/connection-map.js';
 
 /**
  * The verified principal of the connection that sent the message (`{userId, claims, expiresAt}`).

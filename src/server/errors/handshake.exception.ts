@@ -39,6 +39,11 @@ export class HandshakeException extends Error {
     });
   }
 
+  /** 500 `INTERNAL`: the upgrade failed unexpectedly (the detail is logged, never sent). */
+  static internal(): HandshakeException {
+    return new HandshakeException(500, HandshakeErrorCode.INTERNAL, 'Internal error');
+  }
+
   static badRequest(message: string): HandshakeException {
     return new HandshakeException(400, HandshakeErrorCode.BAD_REQUEST, message);
   }

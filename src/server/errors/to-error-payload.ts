@@ -4,11 +4,11 @@ import { ErrorCode, APP_ERROR_CODE_PATTERN, type ErrorPayload } from '../../prot
 import { RealtimeException } from './realtime.exception.js';
 
 const HTTP_CODES: Readonly<Record<number, string>> = {
-  400: 'BAD_REQUEST',
+  400: ErrorCode.BAD_REQUEST,
   401: ErrorCode.UNAUTHORIZED,
   403: ErrorCode.FORBIDDEN,
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
+  404: ErrorCode.NOT_FOUND,
+  409: ErrorCode.CONFLICT,
   429: ErrorCode.RATE_LIMITED,
 };
 
@@ -21,7 +21,7 @@ function fromWsException(error: WsException): ErrorPayload | undefined {
   const body = error.getError();
   if (typeof body === 'string') {
     if (body === NEST_FORBIDDEN) return { code: ErrorCode.FORBIDDEN, message: body };
-    return { code: 'ERROR', message: body };
+    return { code: ErrorCode.ERROR, message: body };
   }
   if (body && typeof body === 'object') {
     const { code, message } = body as { code?: unknown; message?: unknown };
@@ -34,7 +34,7 @@ function fromWsException(error: WsException): ErrorPayload | undefined {
 
 function fromHttpException(error: HttpException): ErrorPayload {
   const status = error.getStatus();
-  const code = HTTP_CODES[status] ?? (status >= 500 ? ErrorCode.INTERNAL : 'ERROR');
+  const code = HTTP_CODES[status] ?? (status >= 500 ? ErrorCode.INTERNAL : ErrorCode.ERROR);
   if (code === ErrorCode.INTERNAL) return { code, message: INTERNAL_MESSAGE };
   const body = error.getResponse();
   const messages =

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { MAX_EVENT_LENGTH, RESERVED_EVENT_PREFIX } from '../../protocol/index.js';
-import type { HandshakeGuard } from '../auth/handshake-guard.js';
-import { JwtHandshakeGuard } from '../auth/jwt-handshake.guard.js';
+import type { HandshakeGuard } from '../handshake/handshake-guard.js';
+import { JwtHandshakeGuard } from '../handshake/jwt-handshake.guard.js';
 import { REALTIME_GATEWAY, RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { RealtimeConfigError } from '../realtime.options-validation.js';

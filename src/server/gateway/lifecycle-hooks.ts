@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { isObservable } from 'rxjs';
 import { CloseCode } from '../../protocol/index.js';
 import { redact } from '../errors/redact.js';
-import { sessionOf, type Session } from './session.js';
+import { stateOf } from '../connection/connection-map.js';
+import type { ConnectionState } from '../connection/connection-state.js';
 
 const logger = new Logger('RealtimeGateway');
 
@@ -12,12 +13,12 @@ function describe(error: unknown): string {
   return redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
 }
 
-function failConnection(gateway: string, session: Session | undefined, error: unknown): void {
+function failConnection(gateway: string, state: ConnectionState | undefined, error: unknown): void {
   logger.error(`${gateway}.handleConnection failed: ${describe(error)}`);
-  if (!session) return;
-  session.failed = true;
-  session.backlog = [];
-  session.connection.close(CloseCode.INTERNAL_ERROR, 'Internal error');
+  if (!state) return;
+  state.failed = true;
+  state.backlog = [];
+  state.close(CloseCode.INTERNAL_ERROR, 'Internal error');
 }
 
 /** Resolves when a hook's result (value, promise or Observable) has settled; never rejects. */
@@ -44,8 +45,8 @@ function settle(result: unknown, onError: (error: unknown) => void): Promise<voi
  */
 function wrapConnectionHook(gateway: string, original: Hook): Hook {
   return function (this: unknown, client: unknown, ...rest: unknown[]) {
-    const session = sessionOf(client);
-    const onError = (error: unknown) => failConnection(gateway, session, error);
+    const state = stateOf(client);
+    const onError = (error: unknown) => failConnection(gateway, state, error);
     let result: unknown;
     try {
       result = original.call(this, client, ...rest);
@@ -54,8 +55,8 @@ function wrapConnectionHook(gateway: string, original: Hook): Hook {
       return undefined;
     }
     if (!isObservable(result) && !(result instanceof Promise)) return result;
-    if (session) session.pendingHooks++;
-    void settle(result, onError).then(() => session && releaseHeld(session));
+    if (state) state.pendingHooks++;
+    void settle(result, onError).then(() => state && releaseHeld(state));
     return undefined;
   };
 }
@@ -68,7 +69,7 @@ function wrapDisconnectHook(gateway: string, original: Hook): Hook {
     try {
       const work = settle(original.call(this, client, ...rest), onError);
       // Graceful shutdown waits for async disconnect hooks (e.g. saving presence).
-      sessionOf(client)?.disconnectWork.push(work);
+      stateOf(client)?.disconnectWork.push(work);
     } catch (error) {
       onError(error);
     }
@@ -76,9 +77,9 @@ function wrapDisconnectHook(gateway: string, original: Hook): Hook {
   };
 }
 
-function releaseHeld(session: Session): void {
-  session.pendingHooks--;
-  if (session.pendingHooks === 0) session.replay(session);
+function releaseHeld(state: ConnectionState): void {
+  state.pendingHooks--;
+  if (state.pendingHooks === 0) state.replay(state);
 }
 
 /** Makes a gateway class's connection hooks safe. Applied by `@RealtimeGateway()`. */

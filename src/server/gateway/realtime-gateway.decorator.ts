@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata, UseFilters, UsePipes, type Type } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
-import type { HandshakeGuard } from '../auth/handshake-guard.js';
+import type { HandshakeGuard } from '../handshake/handshake-guard.js';
 import { RethrowFilter } from '../filters/rethrow.filter.js';
 import { RealtimeValidationPipe } from '../pipes/realtime-validation.pipe.js';
 import { REALTIME_GATEWAY } from '../realtime.constants.js';

@@ -1,19 +1,12 @@
 import { HttpException, type LoggerService } from '@nestjs/common';
 import { HandshakeErrorCode } from '../../protocol/index.js';
-import type { HandshakeContext, HandshakeGuard } from '../auth/handshake-guard.js';
+import { TIMED_OUT, within } from '../common/within.js';
+import type { HandshakeContext, HandshakeGuard } from './handshake-guard.js';
 import type { RealtimePrincipal } from '../auth/principal.js';
 import { HandshakeException } from '../errors/handshake.exception.js';
 import { redact } from '../errors/redact.js';
 
 class GuardTimeout extends Error {}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GuardTimeout()), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function runAll(guards: HandshakeGuard[], context: HandshakeContext): Promise<void> {
   for (const guard of guards) {
@@ -45,7 +38,7 @@ async function finishAsync(
     await runAll(rest, context);
   })();
   try {
-    await withTimeout(work, limits.timeoutMs);
+    if ((await within(work, limits.timeoutMs)) === TIMED_OUT) throw new GuardTimeout();
   } catch (error) {
     throw toHandshakeException(error, logger, limits);
   }
@@ -98,5 +91,5 @@ function toHandshakeException(
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   logger.error(`Handshake guard failed: ${redact(detail)}`);
-  return new HandshakeException(500, 'INTERNAL', 'Internal error');
+  return HandshakeException.internal();
 }

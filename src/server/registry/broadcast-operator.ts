@@ -5,8 +5,8 @@ import {
   type PushName,
   type RealtimeContract,
 } from '../../protocol/index.js';
-import type { Delivery, DeliveryTarget } from './delivery.js';
-import type { RealtimeConnection } from './realtime-connection.js';
+import type { Delivery, DeliveryTarget } from '../broker/delivery.js';
+import type { RealtimeConnection } from '../connection/realtime-connection.js';
 
 export interface EmitOptions {
   /**

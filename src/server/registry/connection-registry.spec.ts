@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { InProcessBroker } from '../broker/in-process.broker.js';
 import { ConnectionRegistry } from './connection-registry.js';
-import { RealtimeConnection } from './realtime-connection.js';
+import { ConnectionState } from '../connection/connection-state.js';
 
 class FakeSocket extends EventEmitter {
   readyState = 1;
@@ -26,7 +26,7 @@ function setup() {
   let n = 0;
   const open = (userId: string) => {
     const socket = new FakeSocket();
-    const connection = new RealtimeConnection(
+    const connection = new ConnectionState(
       `c${++n}`,
       '/ws',
       { userId, claims: { sub: userId, name: userId.toUpperCase() }, expiresAt: null },
@@ -103,7 +103,7 @@ describe('ConnectionRegistry', () => {
     expect((await registry.members('r')).map((m) => m.userId).sort()).toEqual(['alice', 'bob']);
     registry.remove(a.connection);
     expect(registry.size).toBe(1);
-    expect(registry.isOnline('alice')).toBe(false);
+    expect(registry.isOnlineHere('alice')).toBe(false);
     expect(registry.isMember(a.connection, 'r')).toBe(false);
     expect(registry.localMembers('r')).toEqual([
       { connectionId: b.connection.id, userId: 'bob', claims: { sub: 'bob', name: 'BOB' } },

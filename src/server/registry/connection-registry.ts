@@ -4,10 +4,16 @@ import {
   type AnyContract,
   type RealtimeContract,
 } from '../../protocol/index.js';
+import {
+  NO_TARGET,
+  type Delivery,
+  type DeliveryTarget,
+  type RoomMember,
+} from '../broker/delivery.js';
 import { RealtimeBroker, type BrokerHealth, type LocalSink } from '../broker/realtime-broker.js';
+import type { ConnectionState } from '../connection/connection-state.js';
 import { BroadcastOperator } from './broadcast-operator.js';
-import { NO_TARGET, type Delivery, type DeliveryTarget, type RoomMember } from './delivery.js';
-import type { RealtimeConnection } from './realtime-connection.js';
+import type { RealtimeConnection } from '../connection/realtime-connection.js';
 
 function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   const set = index.get(key);
@@ -20,6 +26,15 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   if (!set) return;
   set.delete(value);
   if (set.size === 0) index.delete(key);
+}
+
+/** The state of `connection` among a room's members (a closed connection is no longer listed). */
+function stateIn(
+  members: Set<ConnectionState> | undefined,
+  connection: RealtimeConnection,
+): ConnectionState | undefined {
+  for (const member of members ?? []) if (member.id === connection.id) return member;
+  return undefined;
 }
 
 function memberOf(connection: RealtimeConnection): RoomMember {
@@ -39,18 +54,22 @@ function memberOf(connection: RealtimeConnection): RoomMember {
  * pushes (the generic is compile-time only; there is one registry).
  */
 @Injectable()
-export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
-  implements OnModuleInit, LocalSink
-{
-  private readonly connections = new Map<string, RealtimeConnection>();
-  private readonly users = new Map<string, Set<RealtimeConnection>>();
-  private readonly rooms = new Map<string, Set<RealtimeConnection>>();
+export class ConnectionRegistry<C extends RealtimeContract = AnyContract> implements OnModuleInit {
+  private readonly connections = new Map<string, ConnectionState>();
+  private readonly users = new Map<string, Set<ConnectionState>>();
+  private readonly rooms = new Map<string, Set<ConnectionState>>();
   private readonly publish = (delivery: Delivery): void => this.broker.publish(delivery);
 
   constructor(private readonly broker: RealtimeBroker) {}
 
   onModuleInit(): void {
-    this.broker.bind(this);
+    const local: LocalSink = {
+      deliver: (delivery) => this.deliver(delivery),
+      localMembers: (room) => this.localMembers(room),
+      isOnlineHere: (userId) => this.isOnlineHere(userId),
+      localPresence: () => this.localPresence(),
+    };
+    this.broker.bind(local);
   }
 
   /** Number of open connections on this instance. */
@@ -68,14 +87,14 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     return [...(this.users.get(userId) ?? [])];
   }
 
-  /** Whether the user has an open connection on this instance. */
-  isOnline(userId: string): boolean {
+  /** Whether the user has an open connection on this instance (see `isUserOnline`). */
+  isOnlineHere(userId: string): boolean {
     return this.users.has(userId);
   }
 
   /** Whether the user has an open connection on any instance. */
   isUserOnline(userId: string): Promise<boolean> {
-    return this.isOnline(userId) ? Promise.resolve(true) : this.broker.isUserOnline(userId);
+    return this.isOnlineHere(userId) ? Promise.resolve(true) : this.broker.isUserOnline(userId);
   }
 
   /** The broker's state: whether cross-instance delivery works, and its counters. */
@@ -110,18 +129,20 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
 
   /** Adds a connection to a room. Returns false when it was already a member. */
   join(connection: RealtimeConnection, room: string): boolean {
-    if (connection.rooms.has(room) || !this.connections.has(connection.id)) return false;
-    connection.rooms.add(room);
-    addTo(this.rooms, room, connection);
-    this.broker.memberJoined(room, memberOf(connection));
+    const state = this.connections.get(connection.id);
+    if (!state || state.rooms.has(room)) return false;
+    state.rooms.add(room);
+    addTo(this.rooms, room, state);
+    this.broker.memberJoined(room, memberOf(state));
     return true;
   }
 
   /** Removes a connection from a room. Returns false when it was not a member. */
   leave(connection: RealtimeConnection, room: string): boolean {
-    if (!connection.rooms.delete(room)) return false;
-    removeFrom(this.rooms, room, connection);
-    this.broker.memberLeft(room, memberOf(connection));
+    const state = this.connections.get(connection.id) ?? stateIn(this.rooms.get(room), connection);
+    if (!state?.rooms.delete(room)) return false;
+    removeFrom(this.rooms, room, state);
+    this.broker.memberLeft(room, memberOf(state));
     return true;
   }
 
@@ -140,15 +161,15 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     return [...(this.rooms.get(room) ?? [])].map(memberOf);
   }
 
-  /** @internal Called by the adapter when a socket has opened. */
-  add(connection: RealtimeConnection): void {
+  /** @internal Called when a socket has opened. */
+  add(connection: ConnectionState): void {
     this.connections.set(connection.id, connection);
     addTo(this.users, connection.userId, connection);
     this.broker.connectionOpened(memberOf(connection));
   }
 
-  /** @internal Called by the adapter when a socket has closed: leaves every room. */
-  remove(connection: RealtimeConnection): void {
+  /** @internal Called when a socket has closed: leaves every room. */
+  remove(connection: ConnectionState): void {
     if (!this.connections.delete(connection.id)) return;
     removeFrom(this.users, connection.userId, connection);
     const member = memberOf(connection);
@@ -159,8 +180,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     this.broker.connectionClosed(member);
   }
 
-  /** @internal Every membership and connection of this instance (for a broker to restore). */
-  localPresence(): { rooms: [string, RoomMember][]; connections: RoomMember[] } {
+  /** Every membership and connection of this instance (for a broker to restore). */
+  private localPresence(): { rooms: [string, RoomMember][]; connections: RoomMember[] } {
     const rooms: [string, RoomMember][] = [];
     for (const [room, members] of this.rooms) {
       for (const connection of members) rooms.push([room, memberOf(connection)]);
@@ -168,8 +189,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     return { rooms, connections: [...this.connections.values()].map(memberOf) };
   }
 
-  /** @internal Delivers to this instance's sockets (called by the broker). */
-  deliver(delivery: Delivery): void {
+  /** Delivers to this instance's sockets (called by the broker). */
+  private deliver(delivery: Delivery): void {
     const recipients = this.resolve(delivery.target);
     if (delivery.kind === 'disconnect') {
       // A delivery from another instance is checked again: a bad code must not throw here.
@@ -180,11 +201,11 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     if (recipients.size === 0) return;
     // One buffer for every recipient: the frame is encoded once, not once per socket.
     const frame = Buffer.from(delivery.frame);
-    for (const connection of recipients) connection.sendFrame(frame, delivery.volatile);
+    for (const connection of recipients) connection.writer.write(frame, delivery.volatile);
   }
 
-  private resolve(target: DeliveryTarget): Set<RealtimeConnection> {
-    const out = new Set<RealtimeConnection>();
+  private resolve(target: DeliveryTarget): Set<ConnectionState> {
+    const out = new Set<ConnectionState>();
     if (target.all) for (const c of this.connections.values()) out.add(c);
     for (const room of target.rooms) for (const c of this.rooms.get(room) ?? []) out.add(c);
     for (const user of target.users) for (const c of this.users.get(user) ?? []) out.add(c);

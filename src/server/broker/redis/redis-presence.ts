@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RoomMember } from '../../registry/delivery.js';
+import type { RoomMember } from '../delivery.js';
 
 /**
  * Presence in Redis: who is in which room and which users are online, on every instance. Each

@@ -1,4 +1,4 @@
-import { NO_TARGET, type Delivery } from '../../registry/delivery.js';
+import { NO_TARGET, type Delivery } from '../delivery.js';
 import { decodeDelivery, encodeDelivery } from './redis-wire.js';
 
 const target = { ...NO_TARGET, rooms: ['r'], except: ['c1'] };

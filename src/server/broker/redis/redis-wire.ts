@@ -1,4 +1,4 @@
-import type { Delivery, DeliveryTarget } from '../../registry/delivery.js';
+import type { Delivery, DeliveryTarget } from '../delivery.js';
 
 /**
  * The format of a delivery on the Redis channel: one line of JSON header, a newline, then the

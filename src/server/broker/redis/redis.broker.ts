@@ -3,7 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { redact } from '../../errors/redact.js';
-import type { Delivery, RoomMember } from '../../registry/delivery.js';
+import type { Delivery, RoomMember } from '../delivery.js';
 import { RealtimeBroker, type BrokerHealth, type LocalSink } from '../realtime-broker.js';
 import { RedisPresence } from './redis-presence.js';
 import { decodeDelivery, encodeDelivery } from './redis-wire.js';
@@ -139,7 +139,7 @@ export class RedisBroker extends RealtimeBroker implements OnModuleInit, OnAppli
   }
 
   override async isUserOnline(userId: string): Promise<boolean> {
-    if (this.local?.isOnline(userId)) return true;
+    if (this.local?.isOnlineHere(userId)) return true;
     if (!this.presence || !this.isPubReady()) return false;
     return this.presence.isOnline(userId).catch(() => false);
   }

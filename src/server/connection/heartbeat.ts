@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Session } from '../gateway/session.js';
+import type { ConnectionState } from './connection-state.js';
 import { RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 
@@ -10,25 +10,25 @@ import type { ResolvedRealtimeOptions } from '../realtime.options.js';
  */
 @Injectable()
 export class Heartbeat implements OnApplicationShutdown {
-  private readonly sessions = new Set<Session>();
+  private readonly states = new Set<ConnectionState>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedRealtimeOptions) {}
 
   /** Number of sockets watched. */
   get size(): number {
-    return this.sessions.size;
+    return this.states.size;
   }
 
   /** Starts watching a socket (called by the adapter when it opens). */
-  track(session: Session): void {
-    this.sessions.add(session);
+  track(state: ConnectionState): void {
+    this.states.add(state);
     this.start();
   }
 
   /** Stops watching a socket (called by the adapter when it closes). */
-  untrack(session: Session): void {
-    this.sessions.delete(session);
+  untrack(state: ConnectionState): void {
+    this.states.delete(state);
   }
 
   /**
@@ -36,14 +36,14 @@ export class Heartbeat implements OnApplicationShutdown {
    * directly instead of waiting.
    */
   tick(): void {
-    for (const session of this.sessions) {
-      const socket = session.connection.socket;
-      if (!session.alive) {
-        this.sessions.delete(session);
+    for (const state of this.states) {
+      const socket = state.socket;
+      if (!state.alive) {
+        this.states.delete(state);
         socket.terminate();
         continue;
       }
-      session.alive = false;
+      state.alive = false;
       if (socket.readyState === socket.OPEN) socket.ping();
     }
   }

@@ -3,8 +3,8 @@ import { RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { HandshakeException } from '../errors/handshake.exception.js';
 import type { HandshakeContext, HandshakeGuard } from './handshake-guard.js';
-import { extractToken } from './token-extractor.js';
-import { InvalidTokenError, TokenVerifier } from './token-verifier.js';
+import { extractToken } from '../auth/token-extractor.js';
+import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier.js';
 
 /**
  * The default handshake guard: finds the token (header, subprotocol, query, cookie), verifies

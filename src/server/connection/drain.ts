@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
+import { within } from '../common/within.js';
 
 export interface DrainOptions {
   /** Total budget; sockets still open at its end are terminated. */
@@ -14,12 +15,6 @@ const CLOSED = 3;
 function closedPromise(socket: WebSocket): Promise<void> {
   if (socket.readyState === CLOSED) return Promise.resolve();
   return new Promise((resolve) => socket.once('close', () => resolve()));
-}
-
-function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
-  return Promise.race([promise.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -44,5 +39,3 @@ export async function drainSockets(sockets: WebSocket[], options: DrainOptions):
   for (const socket of open) socket.terminate();
   await Promise.all(open.map(closedPromise));
 }
-
-export { within as settleWithin };

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { RealtimePrincipal } from './principal.js';
+import type { RealtimePrincipal } from '../auth/principal.js';
 
 /** What a handshake guard sees of an HTTP Upgrade request. */
 export interface HandshakeContext {

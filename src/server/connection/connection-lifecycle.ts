@@ -1,0 +1,94 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Duplex } from 'node:stream';
+import type { RawData, WebSocket } from 'ws';
+import type { RealtimePrincipal } from '../auth/principal.js';
+import { within } from '../common/within.js';
+import { redact } from '../errors/redact.js';
+import type { ResolvedRealtimeOptions } from '../realtime.options.js';
+import { nextConnectionId } from './connection-id.js';
+import { attachState } from './connection-map.js';
+import { ConnectionState } from './connection-state.js';
+import type { Heartbeat } from './heartbeat.js';
+import { clearExpiry, scheduleExpiry } from './token-expiry.js';
+
+/** Where open connections are listed (the `ConnectionRegistry`). */
+export interface ConnectionList {
+  add(state: ConnectionState): void;
+  remove(state: ConnectionState): void;
+}
+
+/** Where a connection's frames go (the `MessageDispatcher`). */
+export interface InboundSink {
+  onMessage(state: ConnectionState, raw: RawData, isBinary: boolean): void;
+  replay(state: ConnectionState): void;
+}
+
+export interface ConnectionLifecycleDeps {
+  readonly options: ResolvedRealtimeOptions;
+  readonly list: ConnectionList;
+  readonly heartbeat: Heartbeat;
+  readonly inbound: InboundSink;
+  readonly logger: LoggerService;
+}
+
+/**
+ * Opens and closes connections: one {@link ConnectionState} per accepted socket, listed,
+ * watched by the heartbeat and the expiry timer, its frames sent to the dispatcher; and at the
+ * close, exactly once: disconnect callbacks, then the registry, the heartbeat and the timers.
+ */
+export class ConnectionLifecycle {
+  private readonly disconnectWork = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: ConnectionLifecycleDeps) {}
+
+  /** Builds and wires the state of a socket that has just opened. */
+  open(socket: WebSocket, path: string, principal: RealtimePrincipal, transport: Duplex) {
+    const { options, list, heartbeat, inbound, logger } = this.deps;
+    const { limits } = options;
+    const state = new ConnectionState(nextConnectionId(), path, principal, socket, {
+      bufferLimit: limits.bufferedBytes,
+      transport,
+      limits: {
+        messagesPerSecond: limits.messagesPerSecond,
+        messageBurst: limits.messageBurst,
+        rateLimitedBeforeClose: limits.rateLimitedBeforeClose,
+        maxBadMessages: options.maxBadMessages,
+        windowMs: options.badMessageWindowMs,
+      },
+      replay: (s) => inbound.replay(s),
+    });
+    attachState(socket, state);
+    list.add(state);
+    heartbeat.track(state);
+    scheduleExpiry(state, options.jwt.clockToleranceSec * 1000);
+    socket.on('error', (error) => logger.debug?.(`Socket ${state.id}: ${error.message}`));
+    socket.on('pong', () => (state.alive = true));
+    socket.on('message', (raw, isBinary) => inbound.onMessage(state, raw, isBinary));
+    socket.once('close', (code, reason) => this.closed(state, code, reason));
+    return state;
+  }
+
+  /** Waits for async disconnect hooks still running, at most `ms`. */
+  async settleDisconnects(ms: number): Promise<void> {
+    await within(Promise.all(this.disconnectWork), ms);
+  }
+
+  private closed(state: ConnectionState, code: number, reason: Buffer): void {
+    const { list, heartbeat, logger } = this.deps;
+    clearExpiry(state);
+    heartbeat.untrack(state);
+    for (const callback of state.disconnectCallbacks) {
+      try {
+        callback({ code, reason: reason.toString() });
+      } catch (error) {
+        logger.error(`Disconnect handler failed: ${redact(String(error))}`);
+      }
+    }
+    list.remove(state);
+    state.queue.length = 0;
+    if (state.disconnectWork.length === 0) return;
+    const work = Promise.all(state.disconnectWork);
+    this.disconnectWork.add(work);
+    void work.finally(() => this.disconnectWork.delete(work));
+  }
+}

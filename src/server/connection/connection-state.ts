@@ -1,0 +1,81 @@
+import type { RawData, WebSocket } from 'ws';
+import type { RealtimePrincipal } from '../auth/principal.js';
+import { InboundLimits, UNLIMITED, type InboundLimitOptions } from './inbound-limits.js';
+import type { RealtimeConnection, SendOptions } from './realtime-connection.js';
+import { SocketWriter, type Corkable } from './socket-writer.js';
+
+/** A Nest message handler bound to its gateway and client: `(data, event) => result`. */
+export type BoundHandler = (data: unknown, event: string) => unknown;
+
+/** Messages held while connection hooks run; more than this closes the socket. */
+export const MAX_BACKLOG = 256;
+
+/** What a connection is built with besides its identity. */
+export interface ConnectionRuntime {
+  /** Outbound bytes that may wait before the connection counts as slow. */
+  bufferLimit?: number;
+  /** The TCP socket under the WebSocket, corked per event-loop turn. */
+  transport?: Corkable;
+  /** The inbound limits; none when omitted. */
+  limits?: InboundLimitOptions;
+  /** Handles the held messages once every connection hook has settled. */
+  replay?: (state: ConnectionState) => void;
+  /** Creation time (starts the token bucket). */
+  now?: number;
+}
+
+/**
+ * Everything this instance knows about one socket, in one object: what the application sees
+ * (the {@link RealtimeConnection}), and what the runtime needs: the writer, the inbound limits,
+ * the handlers of every gateway on the path, the handler queue, messages held while connection
+ * hooks run, liveness, the expiry timer and the disconnect callbacks.
+ */
+export class ConnectionState implements RealtimeConnection {
+  readonly rooms = new Set<string>();
+  readonly writer: SocketWriter;
+  readonly limits: InboundLimits;
+  readonly handlers = new Map<string, BoundHandler>();
+  readonly disconnectCallbacks: ((reason?: unknown) => void)[] = [];
+  /** Async disconnect hooks still running; graceful shutdown waits for them. */
+  readonly disconnectWork: Promise<void>[] = [];
+  /** Connection hooks that have not settled yet; messages are held meanwhile. */
+  pendingHooks = 0;
+  backlog: [RawData, boolean][] = [];
+  /** Set when a connection hook failed: nothing more is handled. */
+  failed = false;
+  /** Heard from since the last heartbeat tick (a pong or any frame). */
+  alive = true;
+  /** Handlers running now, and calls waiting for a slot. */
+  inFlight = 0;
+  readonly queue: (() => void)[] = [];
+  expiryTimer: NodeJS.Timeout | undefined;
+  readonly replay: (state: ConnectionState) => void;
+
+  constructor(
+    readonly id: string,
+    readonly path: string,
+    public principal: RealtimePrincipal,
+    readonly socket: WebSocket,
+    runtime: ConnectionRuntime = {},
+  ) {
+    this.writer = new SocketWriter(socket, runtime.bufferLimit, runtime.transport);
+    this.limits = new InboundLimits(runtime.limits ?? UNLIMITED, runtime.now ?? Date.now());
+    this.replay = runtime.replay ?? (() => undefined);
+  }
+
+  get userId(): string {
+    return this.principal.userId;
+  }
+
+  get isOpen(): boolean {
+    return this.writer.isOpen;
+  }
+
+  send(event: string, data: unknown, options: SendOptions = {}): boolean {
+    return this.writer.write(JSON.stringify({ event, data }), options.volatile);
+  }
+
+  close(code: number, reason = ''): void {
+    this.writer.close(code, reason);
+  }
+}

@@ -1,0 +1,119 @@
+import type { LoggerService } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { HandshakeErrorCode } from '../../protocol/index.js';
+import type { RealtimePrincipal } from '../auth/principal.js';
+import { HandshakeException } from '../errors/handshake.exception.js';
+import { redact } from '../errors/redact.js';
+import type { ResolvedRealtimeOptions } from '../realtime.options.js';
+import { checkUpgradeRequest, isOriginAllowed } from './check-upgrade-request.js';
+import type { HandshakeCapacity } from './handshake-capacity.js';
+import { handshakeContext } from './handshake-context.js';
+import type { HandshakeGuard } from './handshake-guard.js';
+import { rejectHandshake } from './reject-handshake.js';
+import { runHandshakeGuards } from './run-handshake-guards.js';
+
+/** A gateway path that accepts upgrades: its guards and the `ws` server that completes them. */
+export interface UpgradeTarget {
+  readonly path: string;
+  readonly guards: HandshakeGuard[];
+  readonly server: WebSocketServer;
+}
+
+/** An accepted upgrade, handed over to open the connection. */
+export interface AcceptedUpgrade {
+  readonly target: UpgradeTarget;
+  readonly socket: WebSocket;
+  readonly request: IncomingMessage;
+  readonly principal: RealtimePrincipal;
+  /** The TCP socket under the WebSocket. */
+  readonly transport: Duplex;
+}
+
+export interface UpgradeHandlerDeps {
+  readonly options: ResolvedRealtimeOptions;
+  readonly capacity: HandshakeCapacity;
+  /** The target of a request path (query string removed), or `undefined` for a 404. */
+  readonly resolve: (path: string) => UpgradeTarget | undefined;
+  /** Opens the connection of an accepted upgrade. */
+  readonly open: (upgrade: AcceptedUpgrade) => void;
+  readonly logger: LoggerService;
+}
+
+function refuse(socket: Duplex, error: HandshakeException): void {
+  rejectHandshake(socket, error.status, error.code, error.message, error.headers);
+}
+
+/**
+ * The HTTP `upgrade` of protocol section 1, in one place and in the order ws checks it: path
+ * (404), method and headers (405, 400), Origin (403), capacity (503), the handshake guards (401,
+ * 403, ...), capacity again with the user's cap (503, 429), then the `101`. Every refusal is a
+ * plain HTTP response with a coded JSON body; nothing thrown escapes (500 `INTERNAL`, logged).
+ * Synchronous all the way when the guards are (the JWT guard is): no promise per upgrade.
+ */
+export class UpgradeHandler {
+  constructor(private readonly deps: UpgradeHandlerDeps) {}
+
+  /** The listener for the HTTP server's `upgrade` event. */
+  readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    try {
+      this.handle(request, socket, head);
+    } catch (error) {
+      this.failed(socket, error);
+    }
+  };
+
+  private handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // A peer may reset the connection while the token is verified; that must not crash us.
+    const onSocketError = (): void => void socket.destroy();
+    socket.on('error', onSocketError);
+    const { options, capacity, logger } = this.deps;
+    const target = this.target(request);
+    if (!target) {
+      const message = 'No WebSocket endpoint on this path';
+      return refuse(socket, new HandshakeException(404, HandshakeErrorCode.NOT_FOUND, message));
+    }
+    const refusal =
+      checkUpgradeRequest(request) ??
+      (isOriginAllowed(request, options.allowedOrigins)
+        ? capacity.check()
+        : HandshakeException.forbidden('Origin not allowed'));
+    if (refusal) return refuse(socket, refusal);
+    const context = handshakeContext(request, target.path);
+    const { handshakeTimeoutMs: timeoutMs, retryAfterSec } = options.limits;
+    let outcome: RealtimePrincipal | Promise<RealtimePrincipal>;
+    try {
+      outcome = runHandshakeGuards(target.guards, context, { timeoutMs, retryAfterSec }, logger);
+    } catch (error) {
+      return refuse(socket, error as HandshakeException);
+    }
+    const upgrade = (principal: RealtimePrincipal): void => {
+      // Checked again: the server may have started draining or filled up during verification.
+      const lateRefusal = capacity.check(false) ?? capacity.checkUser(principal);
+      if (lateRefusal) return refuse(socket, lateRefusal);
+      if (socket.destroyed || !socket.writable) return;
+      socket.off('error', onSocketError);
+      target.server.handleUpgrade(request, socket, head, (ws) =>
+        this.deps.open({ target, socket: ws, request, principal, transport: socket }),
+      );
+    };
+    if (!(outcome instanceof Promise)) return upgrade(outcome);
+    capacity.pending++;
+    outcome
+      .finally(() => capacity.pending--)
+      .then(upgrade, (error: HandshakeException) => refuse(socket, error))
+      .catch((error: unknown) => this.failed(socket, error));
+  }
+
+  private target(request: IncomingMessage): UpgradeTarget | undefined {
+    const raw = request.url ?? '/';
+    const query = raw.indexOf('?');
+    return this.deps.resolve(query < 0 ? raw : raw.slice(0, query));
+  }
+
+  private failed(socket: Duplex, error: unknown): void {
+    this.deps.logger.error(`Upgrade failed: ${redact(String(error))}`);
+    refuse(socket, HandshakeException.internal());
+  }
+}

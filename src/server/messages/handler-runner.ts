@@ -1,0 +1,111 @@
+import { isObservable, type Observable } from 'rxjs';
+import { isObject } from '../../protocol/index.js';
+import type { BoundHandler, ConnectionState } from '../connection/connection-state.js';
+import { handlerFailed, push, reply, type Envelope } from './replies.js';
+
+/** Per-connection concurrency of handlers (from the module's limits). */
+export interface HandlerRunnerLimits {
+  /** Handlers running at once per connection. */
+  concurrentHandlers: number;
+  /** Calls waiting for a slot per connection. */
+  queuedMessages: number;
+}
+
+function isWsResponse(value: unknown): value is { event: string; data: unknown } {
+  return isObject(value) && typeof value['event'] === 'string' && 'data' in value;
+}
+
+/**
+ * Runs a connection's Nest handlers: at most `concurrentHandlers` at once, the rest queued in
+ * order; settles what a handler returns (a value, a promise or an Observable) into exactly one
+ * reply per `id`, or into `WsResponse` pushes when there is no `id`.
+ */
+export class HandlerRunner {
+  constructor(private readonly limits: HandlerRunnerLimits) {}
+
+  /** Runs the handler now, or queues it. False when the queue is full (nothing was done). */
+  schedule(state: ConnectionState, envelope: Envelope, handler: BoundHandler): boolean {
+    const run = (): void => this.invoke(state, envelope, handler);
+    if (state.inFlight < this.limits.concurrentHandlers) {
+      run();
+      return true;
+    }
+    if (state.queue.length >= this.limits.queuedMessages) return false;
+    state.queue.push(run);
+    return true;
+  }
+
+  /** A handler finished: start the next queued one (none once the socket is closed). */
+  private release(state: ConnectionState): void {
+    state.inFlight--;
+    if (!state.isOpen) {
+      state.queue.length = 0;
+      return;
+    }
+    state.queue.shift()?.();
+  }
+
+  private invoke(state: ConnectionState, envelope: Envelope, handler: BoundHandler): void {
+    state.inFlight++;
+    let result: unknown;
+    try {
+      result = handler(envelope.data, envelope.event);
+    } catch (error) {
+      handlerFailed(state, envelope, error);
+      return this.release(state);
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value) => {
+          // Reply first, then start the next queued handler: its pushes come after this reply.
+          this.settle(state, envelope, value);
+          this.release(state);
+        },
+        (error) => {
+          handlerFailed(state, envelope, error);
+          this.release(state);
+        },
+      );
+      return;
+    }
+    this.settle(state, envelope, result);
+    this.release(state);
+  }
+
+  private settle(state: ConnectionState, envelope: Envelope, value: unknown): void {
+    if (isObservable(value)) return this.settleObservable(state, envelope, value);
+    if (envelope.id !== undefined) return reply(state, envelope.id, value ?? null);
+    if (isWsResponse(value)) push(state, value.event, value.data);
+  }
+
+  /** With an `id`: the first value is the reply. Without: every `WsResponse` value is pushed. */
+  private settleObservable(
+    state: ConnectionState,
+    envelope: Envelope,
+    source: Observable<unknown>,
+  ): void {
+    const { id } = envelope;
+    let replied = false;
+    const subscription = source.subscribe({
+      next: (value) => {
+        if (id === undefined) {
+          if (isWsResponse(value)) push(state, value.event, value.data);
+          return;
+        }
+        if (replied) return;
+        replied = true;
+        reply(state, id, value ?? null);
+        queueMicrotask(() => subscription?.unsubscribe());
+      },
+      error: (error: unknown) => {
+        if (!replied) handlerFailed(state, envelope, error);
+      },
+      complete: () => {
+        if (id !== undefined && !replied) {
+          replied = true;
+          reply(state, id, null);
+        }
+      },
+    });
+  }
+}
