@@ -1,5 +1,6 @@
 // Builds the demo's web page into dist/public: the page script bundled for browsers (without
-// the client SDK, which it imports from the SDK's own browser bundle at /sdk/), its stylesheet,
+// the client SDK, which it imports from the SDK's own browser bundle at /sdk/), its stylesheet
+// (app.css, whose @imports of styles/*.css esbuild inlines in order into the one app.css),
 // index.html and the icon. Run by `npm run build` after `build:browser`.
 import { existsSync, statSync } from 'node:fs';
 import { build } from 'esbuild';

@@ -13,7 +13,6 @@ import {
   type RequestPayload,
   type RequestReply,
 } from '../protocol/index.js';
-import { Backoff } from './backoff.js';
 import {
   ClientStateMachine,
   StateCode,
@@ -33,11 +32,11 @@ import {
   type ResolvedClientOptions,
 } from './client.options.js';
 import { ClientEvents } from './client-events.js';
+import { ConnectionAttempts } from './connection-attempts.js';
 import { Outbox } from './outbox.js';
 import { Upkeep } from './upkeep.js';
 import {
   closeQuietly,
-  openSocket,
   ReadyState,
   type SocketMessageEvent,
   type WebSocketLike,
@@ -67,31 +66,26 @@ export const CLOSE_WAIT_MS = 5000;
 export class RealtimeClient<C extends RealtimeContract = AnyContract> {
   private readonly options: ResolvedClientOptions<C>;
   private readonly machine: ClientStateMachine;
-  private readonly backoff: Backoff;
+  private readonly attempts: ConnectionAttempts;
   private readonly outbox: Outbox;
   private readonly upkeep: Upkeep;
   private readonly events = new ClientEvents();
   private openWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private socket: WebSocketLike | undefined;
-  private token: string | undefined;
-  private tokenStale = true;
-  private failedOpens = 0;
-  private openedAt: number | undefined;
-  private everOpened = false;
-  /** Incremented to cancel an attempt waiting for `getToken()` or for its backoff timer. */
-  private attemptSeq = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: RealtimeClientOptions<C>) {
     this.options = resolveClientOptions(options);
-    this.backoff = new Backoff(this.options.backoff, this.options.random);
+    this.attempts = new ConnectionAttempts(this.options, {
+      attach: (socket) => this.attach(socket),
+      fail: (code, reason) => this.stop(code, reason),
+    });
     this.outbox = new Outbox(this.options.maxQueue);
     this.machine = new ClientStateMachine((change) => this.events.stateChanged(change));
     this.upkeep = new Upkeep(this.options, {
       call: (event, data, timeoutMs) => this.outbox.request(event, data, timeoutMs, false),
       isCurrent: (socket) => socket === this.socket,
-      currentToken: () => this.token,
-      tokenRefreshed: (token) => void (this.token = token),
+      currentToken: () => this.attempts.token,
+      tokenRefreshed: (token) => void (this.attempts.token = token),
       dead: (reason) => this.drop(ClientErrorCode.PING_TIMEOUT, reason),
       report: (error) => this.events.report(error),
     });
@@ -115,13 +109,10 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     // Callers that only watch `onState` need not handle the rejection.
     opened.catch(() => undefined);
     if (this.state !== 'closed') return opened;
-    this.tokenStale = true;
-    this.failedOpens = 0;
-    this.everOpened = false;
-    this.backoff.reset();
+    this.attempts.reset();
     this.machine.transition('connecting', StateCode.CONNECT_CALLED, 'connect() called');
     // A state listener may have called close() already.
-    if (this.machine.state === 'connecting') void this.attempt();
+    if (this.machine.state === 'connecting') void this.attempts.start();
     return opened;
   }
 
@@ -196,37 +187,8 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     });
   }
 
-  private async attempt(): Promise<void> {
-    const seq = ++this.attemptSeq;
-    const { getToken } = this.options;
-    if (this.tokenStale && getToken) {
-      let token: unknown;
-      try {
-        token = await getToken();
-      } catch (error) {
-        const reason = `getToken() failed: ${describeError(error)}`;
-        if (seq === this.attemptSeq) this.stop(ClientErrorCode.AUTH_FAILED, reason);
-        return;
-      }
-      if (seq !== this.attemptSeq) return;
-      if (typeof token !== 'string' || token.length === 0) {
-        return this.stop(ClientErrorCode.AUTH_FAILED, 'getToken() returned no token');
-      }
-      this.token = token;
-      this.tokenStale = false;
-    }
-    this.open();
-  }
-
-  private open(): void {
-    const { WebSocket, url, tokenTransport } = this.options;
-    let socket: WebSocketLike;
-    try {
-      socket = openSocket(WebSocket, url, this.token, tokenTransport);
-    } catch (error) {
-      const reason = `Cannot open a WebSocket: ${describeError(error)}`;
-      return this.stop(ClientErrorCode.CONNECT_FAILED, reason);
-    }
+  /** Makes a new socket the client's: its events reach the client until it is detached. */
+  private attach(socket: WebSocketLike): void {
     this.socket = socket;
     socket.onopen = () => this.handleOpen(socket);
     socket.onmessage = (event) => this.handleMessage(socket, event);
@@ -239,10 +201,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
 
   private handleOpen(socket: WebSocketLike): void {
     if (socket !== this.socket) return;
-    this.failedOpens = 0;
-    this.openedAt = Date.now();
-    const reconnected = this.everOpened;
-    this.everOpened = true;
+    const reconnected = this.attempts.opened();
     this.outbox.live = socket;
     this.upkeep.start(socket);
     this.machine.transition('open', StateCode.CONNECTED, 'Connected');
@@ -280,38 +239,19 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     const socket = this.socket;
     this.detach(socket);
     if (typeof code === 'string') closeQuietly(socket, CloseCode.CLIENT_RECONNECTING, reason);
-    const openFor = this.openedAt === undefined ? undefined : Date.now() - this.openedAt;
-    this.openedAt = undefined;
     const text = reason || `Closed with ${code}`;
     this.outbox.failInFlight(ClientErrorCode.DISCONNECTED, `Connection closed (${code}): ${text}`);
     if (typeof code === 'number' && !shouldReconnect(code)) return this.stop(code, text);
-    if (openFor === undefined) this.countFailedOpen();
-    else this.backoff.connectionClosed(openFor);
-    // A fresh token before every reconnect after an open connection, 4401 above all.
-    if (openFor !== undefined || code === CloseCode.TOKEN_EXPIRED) this.tokenStale = true;
-    const minMs = code === CloseCode.RATE_EXCEEDED ? this.options.backoff.rateLimitedMs : 0;
-    const seq = this.attemptSeq;
-    const retry = (): void => void (seq === this.attemptSeq && this.attempt());
-    this.reconnectTimer = setTimeout(retry, this.backoff.next(minMs));
+    this.attempts.retry(code);
     if (this.state !== 'reconnecting') this.machine.transition('reconnecting', code, text);
-  }
-
-  /** A socket that never opened: after `maxFailedOpens` in a row, ask for a new token. */
-  private countFailedOpen(): void {
-    this.failedOpens++;
-    if (this.failedOpens < this.options.maxFailedOpens) return;
-    this.failedOpens = 0;
-    this.tokenStale = true;
   }
 
   /** Stops for good: state `closed`, everything pending rejected, no reconnect. */
   private stop(code: StateChangeCode, reason: string): void {
     const socket = this.socket;
-    this.attemptSeq++;
-    clearTimeout(this.reconnectTimer);
+    this.attempts.cancel();
     this.detach(socket);
     closeQuietly(socket, CloseCode.NORMAL, reason);
-    this.openedAt = undefined;
     const message = `Client closed: ${reason}`;
     this.outbox.failAll(ClientErrorCode.CLOSED, message);
     const waiterCode = typeof code === 'string' ? code : ClientErrorCode.CLOSED;
