@@ -1,12 +1,13 @@
 import { isMessageId, type MessageId } from './envelope.js';
 import { MAX_EVENT_LENGTH, MAX_ID_LENGTH } from './reserved-events.js';
 
-/** A plain JSON object: not `null`, not an array. */
+/** @internal A plain JSON object: not `null`, not an array. */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
+ * @internal
  * Whether objects and arrays nest deeper than `maxDepth`. The recursion stops at `maxDepth + 1`
  * levels whatever the input, so it cannot overflow the stack; it allocates nothing.
  */
@@ -23,6 +24,7 @@ export function exceedsDepth(value: unknown, maxDepth: number): boolean {
 }
 
 /**
+ * @internal
  * A text frame as a JSON object, or `undefined` for anything else (binary data, bad JSON, an
  * array or a primitive). Clients read server frames with it and ignore what it refuses.
  */
@@ -36,7 +38,7 @@ export function parseObject(text: unknown): Record<string, unknown> | undefined 
   }
 }
 
-/** A client message that passed every check of protocol section 2. */
+/** @internal A client message that passed every check of protocol section 2. */
 export interface ParsedMessage {
   readonly ok: true;
   readonly event: string;
@@ -45,6 +47,7 @@ export interface ParsedMessage {
 }
 
 /**
+ * @internal
  * A client message that failed a check: the reason for the `BAD_MESSAGE` error, and the `id`
  * and `event` when they were read before the failure (so the error can be a reply).
  */
@@ -60,6 +63,7 @@ function malformed(reason: string, id?: MessageId, event?: string): MalformedMes
 }
 
 /**
+ * @internal
  * Parses and checks one client frame (protocol section 2): a JSON object, an optional valid
  * `id`, an `event` of 1-128 characters, and `data` nested at most `maxDepth` levels. Pure: it
  * neither throws nor logs; the caller decides what a malformed message costs.

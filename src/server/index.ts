@@ -14,11 +14,16 @@ export {
   type TypedMethodDecorator,
 } from './contract/contract-handlers.js';
 export { connectionOf } from './connection/connection-map.js';
-export type { RealtimeConnection, SendOptions } from './connection/realtime-connection.js';
+export type {
+  ConnectionCloseInfo,
+  RealtimeConnection,
+  SendOptions,
+} from './connection/realtime-connection.js';
 export { CurrentConnection } from './decorators/current-connection.decorator.js';
 export { Principal } from './decorators/principal.decorator.js';
 export { HandshakeException } from './errors/handshake.exception.js';
 export { RealtimeException } from './errors/realtime.exception.js';
+export type { OnConnectionClose, OnConnectionOpen } from './gateway/connection-hooks.js';
 export {
   RealtimeGateway,
   type RealtimeGatewayOptions,
@@ -39,3 +44,4 @@ export type {
 export { RealtimeConfigError } from './realtime.options-validation.js';
 export { BroadcastOperator, type EmitOptions } from './registry/broadcast-operator.js';
 export { ConnectionRegistry } from './registry/connection-registry.js';
+export { REALTIME_DEFAULTS } from './realtime.defaults.js';

@@ -1,4 +1,5 @@
 import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { REALTIME_DEFAULTS as D } from './realtime.defaults.js';
 import type {
   JwtAlgorithm,
   RealtimeLimitOptions,
@@ -39,20 +40,20 @@ function positiveInt(name: string, value: unknown, fallback: number, min = 1): n
 }
 
 function resolveLimits(limits: RealtimeLimitOptions = {}): Required<RealtimeLimitOptions> {
-  const int = (key: keyof RealtimeLimitOptions, fallback: number) =>
-    positiveInt(`limits.${key}`, limits[key], fallback);
+  const int = (key: keyof RealtimeLimitOptions, min = 1) =>
+    positiveInt(`limits.${key}`, limits[key], D.limits[key], min);
   return {
-    messagesPerSecond: int('messagesPerSecond', 50),
-    messageBurst: int('messageBurst', 100),
-    rateLimitedBeforeClose: int('rateLimitedBeforeClose', 20),
-    concurrentHandlers: int('concurrentHandlers', 16),
-    queuedMessages: positiveInt('limits.queuedMessages', limits.queuedMessages, 64, 0),
-    connectionsPerUser: int('connectionsPerUser', 10),
-    connections: int('connections', 10000),
-    pendingHandshakes: int('pendingHandshakes', 1000),
-    handshakeTimeoutMs: int('handshakeTimeoutMs', 10000),
-    bufferedBytes: int('bufferedBytes', 1024 * 1024),
-    retryAfterSec: int('retryAfterSec', 5),
+    messagesPerSecond: int('messagesPerSecond'),
+    messageBurst: int('messageBurst'),
+    rateLimitedBeforeClose: int('rateLimitedBeforeClose'),
+    concurrentHandlers: int('concurrentHandlers'),
+    queuedMessages: int('queuedMessages', 0),
+    connectionsPerUser: int('connectionsPerUser'),
+    connections: int('connections'),
+    pendingHandshakes: int('pendingHandshakes'),
+    handshakeTimeoutMs: int('handshakeTimeoutMs'),
+    bufferedBytes: int('bufferedBytes'),
+    retryAfterSec: int('retryAfterSec'),
   };
 }
 
@@ -77,7 +78,9 @@ function resolveJwt(options: RealtimeModuleOptions): ResolvedRealtimeOptions['jw
       '"jwt.secret" is shorter than 32 characters; HS256 needs at least 256 bits. Generate one with `openssl rand -base64 48`.',
     );
   }
-  const algorithms = jwt.algorithms ?? (jwt.publicKey ? ['RS256'] : ['HS256']);
+  const algorithms = jwt.algorithms ?? [
+    ...(jwt.publicKey ? D.jwt.asymmetricAlgorithms : D.jwt.algorithms),
+  ];
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
     throw new RealtimeConfigError('"jwt.algorithms" must be a non-empty list such as ["HS256"].');
   }
@@ -88,7 +91,7 @@ function resolveJwt(options: RealtimeModuleOptions): ResolvedRealtimeOptions['jw
       `"jwt.algorithms" has ${wrong.join(', ')}, which do not fit a ${jwt.publicKey ? 'public key' : 'shared secret'}. Allowed here: ${allowed.join(', ')}.`,
     );
   }
-  const clockToleranceSec = jwt.clockToleranceSec ?? 5;
+  const clockToleranceSec = jwt.clockToleranceSec ?? D.jwt.clockToleranceSec;
   if (typeof clockToleranceSec !== 'number' || clockToleranceSec < 0 || clockToleranceSec > 30) {
     throw new RealtimeConfigError('"jwt.clockToleranceSec" must be between 0 and 30 seconds.');
   }
@@ -102,7 +105,7 @@ function resolveJwt(options: RealtimeModuleOptions): ResolvedRealtimeOptions['jw
 }
 
 function resolveOrigins(value: RealtimeModuleOptions['allowedOrigins']) {
-  if (value === undefined) return 'same-origin' as const;
+  if (value === undefined) return D.allowedOrigins;
   if (value === 'same-origin' || value === '*') return value;
   if (!Array.isArray(value)) {
     throw new RealtimeConfigError(
@@ -140,7 +143,7 @@ function resolveRedis(
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new RealtimeConfigError('"redis.url" must start with redis:// or rediss://.');
   }
-  const prefix = redis.prefix ?? 'realtime';
+  const prefix = redis.prefix ?? D.redis.prefix;
   if (!/^[\w.-]{1,64}$/.test(prefix)) {
     throw new RealtimeConfigError(
       '"redis.prefix" must be 1-64 characters of letters, digits, _ . -',
@@ -149,8 +152,17 @@ function resolveRedis(
   return {
     url: redis.url,
     prefix,
-    presenceTtlMs: positiveInt('redis.presenceTtlMs', redis.presenceTtlMs, 15000, 300),
-    commandTimeoutMs: positiveInt('redis.commandTimeoutMs', redis.commandTimeoutMs, 1000),
+    presenceTtlMs: positiveInt(
+      'redis.presenceTtlMs',
+      redis.presenceTtlMs,
+      D.redis.presenceTtlMs,
+      300,
+    ),
+    commandTimeoutMs: positiveInt(
+      'redis.commandTimeoutMs',
+      redis.commandTimeoutMs,
+      D.redis.commandTimeoutMs,
+    ),
   };
 }
 
@@ -166,23 +178,39 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions): Resolved
   return {
     jwt: resolveJwt(options),
     tokenSources: {
-      header: sources.header ?? true,
-      subprotocol: sources.subprotocol ?? true,
-      query: sources.query ?? true,
-      cookie: sources.cookie ?? false,
+      header: sources.header ?? D.tokenSources.header,
+      subprotocol: sources.subprotocol ?? D.tokenSources.subprotocol,
+      query: sources.query ?? D.tokenSources.query,
+      cookie: sources.cookie ?? D.tokenSources.cookie,
     },
     allowedOrigins: resolveOrigins(options.allowedOrigins),
     handshakeGuards: options.handshakeGuards,
-    maxPayload: positiveInt('maxPayload', options.maxPayload, 65536),
-    maxDepth: positiveInt('maxDepth', options.maxDepth, 32),
-    maxBadMessages: positiveInt('maxBadMessages', options.maxBadMessages, 20),
-    badMessageWindowMs: positiveInt('badMessageWindowMs', options.badMessageWindowMs, 10000),
-    validation: { forbidUnknownFields: options.validation?.forbidUnknownFields ?? false },
-    heartbeatIntervalMs: positiveInt('heartbeatIntervalMs', options.heartbeatIntervalMs, 30000, 0),
+    maxPayload: positiveInt('maxPayload', options.maxPayload, D.maxPayload),
+    maxDepth: positiveInt('maxDepth', options.maxDepth, D.maxDepth),
+    maxBadMessages: positiveInt('maxBadMessages', options.maxBadMessages, D.maxBadMessages),
+    badMessageWindowMs: positiveInt(
+      'badMessageWindowMs',
+      options.badMessageWindowMs,
+      D.badMessageWindowMs,
+    ),
+    validation: {
+      forbidUnknownFields:
+        options.validation?.forbidUnknownFields ?? D.validation.forbidUnknownFields,
+    },
+    heartbeatIntervalMs: positiveInt(
+      'heartbeatIntervalMs',
+      options.heartbeatIntervalMs,
+      D.heartbeatIntervalMs,
+      0,
+    ),
     limits: resolveLimits(options.limits),
     shutdown: {
-      drainMs: positiveInt('shutdown.drainMs', options.shutdown?.drainMs, 10000, 0),
-      batchSize: positiveInt('shutdown.batchSize', options.shutdown?.batchSize, 500),
+      drainMs: positiveInt('shutdown.drainMs', options.shutdown?.drainMs, D.shutdown.drainMs, 0),
+      batchSize: positiveInt(
+        'shutdown.batchSize',
+        options.shutdown?.batchSize,
+        D.shutdown.batchSize,
+      ),
     },
     redis: resolveRedis(options.redis),
   };

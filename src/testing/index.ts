@@ -3,7 +3,7 @@ export {
   startRealtimeApp,
   type RunningRealtimeApp,
   type StartRealtimeAppOptions,
-} from './start-gateway.js';
+} from './start-realtime-app.js';
 export {
   createTestClient,
   TestClient,

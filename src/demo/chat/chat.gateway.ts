@@ -1,5 +1,4 @@
-import { MessageBody, type OnGatewayDisconnect } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
+import { MessageBody } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import {
   ConnectionRegistry,
@@ -8,7 +7,7 @@ import {
   type RealtimeConnection,
   RealtimeException,
   RealtimeGateway,
-  connectionOf,
+  type OnConnectionClose,
   type RealtimePrincipal,
   type RoomMember,
 } from '../../server/index.js';
@@ -37,7 +36,7 @@ function uniqueUsers(members: RoomMember[]): ChatUser[] {
 
 /** The chat of the demo: rooms, messages, typing and direct messages (see demo.md). */
 @RealtimeGateway({ path: wsPathFrom(process.env) })
-export class ChatGateway implements OnGatewayDisconnect {
+export class ChatGateway implements OnConnectionClose {
   constructor(private readonly registry: ConnectionRegistry<DemoContract>) {}
 
   @demo.request('chat:join')
@@ -111,9 +110,7 @@ export class ChatGateway implements OnGatewayDisconnect {
   }
 
   /** Leaving by disconnect counts as leaving every room. */
-  handleDisconnect(client: WebSocket): void {
-    const connection = connectionOf(client);
-    if (!connection) return;
+  onConnectionClose(connection: RealtimeConnection): void {
     const user = userOf(connection.principal as RealtimePrincipal);
     for (const key of connection.rooms) {
       if (!key.startsWith(ROOM_PREFIX)) continue;

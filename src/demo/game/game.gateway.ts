@@ -1,12 +1,11 @@
-import { MessageBody, type OnGatewayDisconnect } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
+import { MessageBody } from '@nestjs/websockets';
 import {
   ConnectionRegistry,
   CurrentConnection,
   type RealtimeConnection,
   RealtimeException,
   RealtimeGateway,
-  connectionOf,
+  type OnConnectionClose,
 } from '../../server/index.js';
 import { wsPathFrom } from '../config/demo-config.js';
 import { demo } from '../demo-handlers.js';
@@ -21,7 +20,7 @@ import type { GameUpdate } from './game.types.js';
  * who was just paired may see the game's first `game:state` right before its `game:join` reply.
  */
 @RealtimeGateway({ path: wsPathFrom(process.env) })
-export class GameGateway implements OnGatewayDisconnect {
+export class GameGateway implements OnConnectionClose {
   constructor(
     private readonly registry: ConnectionRegistry<DemoContract>,
     private readonly store: GameStore,
@@ -52,9 +51,8 @@ export class GameGateway implements OnGatewayDisconnect {
   }
 
   /** A player who disconnects forfeits; a waiting one leaves the queue. */
-  handleDisconnect(client: WebSocket): void {
-    const connection = connectionOf(client);
-    const update = connection && this.store.leave(connection.id);
+  onConnectionClose(connection: RealtimeConnection): void {
+    const update = this.store.leave(connection.id);
     if (update) this.push(update);
   }
 

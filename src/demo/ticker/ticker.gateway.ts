@@ -1,10 +1,9 @@
-import { MessageBody, type OnGatewayDisconnect } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
+import { MessageBody } from '@nestjs/websockets';
 import {
   CurrentConnection,
   type RealtimeConnection,
   RealtimeGateway,
-  connectionOf,
+  type OnConnectionClose,
 } from '../../server/index.js';
 import { wsPathFrom } from '../config/demo-config.js';
 import { PriceFeedService } from './price-feed.service.js';
@@ -14,7 +13,7 @@ import { demo } from '../demo-handlers.js';
 
 /** The live ticker of the demo: simulated prices pushed as `ticker:tick` (see demo.md). */
 @RealtimeGateway({ path: wsPathFrom(process.env) })
-export class TickerGateway implements OnGatewayDisconnect {
+export class TickerGateway implements OnConnectionClose {
   constructor(private readonly feed: PriceFeedService) {}
 
   @demo.request('ticker:subscribe')
@@ -35,8 +34,7 @@ export class TickerGateway implements OnGatewayDisconnect {
   }
 
   /** A closed connection stops following its symbols. */
-  handleDisconnect(client: WebSocket): void {
-    const connection = connectionOf(client);
-    if (connection) this.feed.disconnect(connection);
+  onConnectionClose(connection: RealtimeConnection): void {
+    this.feed.disconnect(connection);
   }
 }

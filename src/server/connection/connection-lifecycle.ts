@@ -77,9 +77,10 @@ export class ConnectionLifecycle {
     const { list, heartbeat, logger } = this.deps;
     clearExpiry(state);
     heartbeat.untrack(state);
+    state.closeInfo = { code, reason: reason.toString() };
     for (const callback of state.disconnectCallbacks) {
       try {
-        callback({ code, reason: reason.toString() });
+        callback(state.closeInfo);
       } catch (error) {
         logger.error(`Disconnect handler failed: ${redact(String(error))}`);
       }

@@ -1,7 +1,12 @@
 import type { RawData, WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/index.js';
 import type { RealtimePrincipal } from '../auth/principal.js';
 import { InboundLimits, UNLIMITED, type InboundLimitOptions } from './inbound-limits.js';
-import type { RealtimeConnection, SendOptions } from './realtime-connection.js';
+import type {
+  ConnectionCloseInfo,
+  RealtimeConnection,
+  SendOptions,
+} from './realtime-connection.js';
 import { SocketWriter, type Corkable } from './socket-writer.js';
 
 /** A Nest message handler bound to its gateway and client: `(data, event) => result`. */
@@ -49,6 +54,8 @@ export class ConnectionState implements RealtimeConnection {
   inFlight = 0;
   readonly queue: (() => void)[] = [];
   expiryTimer: NodeJS.Timeout | undefined;
+  /** How the socket closed; set before the disconnect hooks run. */
+  closeInfo: ConnectionCloseInfo = { code: CloseCode.ABNORMAL, reason: '' };
   readonly replay: (state: ConnectionState) => void;
 
   constructor(

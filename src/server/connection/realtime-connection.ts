@@ -1,6 +1,12 @@
 import type { WebSocket } from 'ws';
 import type { RealtimePrincipal } from '../auth/principal.js';
 
+/** How a connection ended: the close code and reason the socket closed with. */
+export interface ConnectionCloseInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
 /** Options of {@link RealtimeConnection.send}. */
 export interface SendOptions {
   /**

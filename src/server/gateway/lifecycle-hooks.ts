@@ -4,6 +4,7 @@ import { CloseCode } from '../../protocol/index.js';
 import { redact } from '../errors/redact.js';
 import { stateOf } from '../connection/connection-map.js';
 import type { ConnectionState } from '../connection/connection-state.js';
+import { RealtimeConfigError } from '../realtime.options-validation.js';
 
 const logger = new Logger('RealtimeGateway');
 
@@ -82,9 +83,36 @@ function releaseHeld(state: ConnectionState): void {
   if (state.pendingHooks === 0) state.replay(state);
 }
 
+/**
+ * Turns `onConnectionOpen(connection, request)` / `onConnectionClose(connection, close)` into the
+ * `handleConnection` / `handleDisconnect` that Nest calls, with the connection looked up once.
+ */
+function adoptConnectionHooks(gateway: string, proto: Record<string, unknown>): void {
+  const pairs = [
+    ['onConnectionOpen', 'handleConnection'],
+    ['onConnectionClose', 'handleDisconnect'],
+  ] as const;
+  for (const [ours, nests] of pairs) {
+    const hook = proto[ours];
+    if (typeof hook !== 'function') continue;
+    if (typeof proto[nests] === 'function') {
+      throw new RealtimeConfigError(
+        `${gateway} declares both ${ours} and ${nests}; keep one (${ours} receives the RealtimeConnection).`,
+      );
+    }
+    proto[nests] = function (this: unknown, client: unknown, request?: unknown) {
+      const state = stateOf(client);
+      if (!state) return undefined;
+      const second = ours === 'onConnectionOpen' ? request : state.closeInfo;
+      return (hook as Hook).call(this, state, second);
+    };
+  }
+}
+
 /** Makes a gateway class's connection hooks safe. Applied by `@RealtimeGateway()`. */
 export function guardLifecycleHooks(target: { prototype: object; name: string }): void {
   const proto = target.prototype as Record<string, unknown>;
+  adoptConnectionHooks(target.name, proto);
   const connect = proto['handleConnection'];
   if (typeof connect === 'function') {
     proto['handleConnection'] = wrapConnectionHook(target.name, connect as Hook);

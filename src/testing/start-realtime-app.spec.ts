@@ -3,7 +3,7 @@ import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import { createServer } from 'node:net';
 import type { DefineContract } from '../protocol/index.js';
 import { RealtimeGateway, RealtimeModule } from '../server/index.js';
-import { startRealtimeApp, type RunningRealtimeApp } from './start-gateway.js';
+import { startRealtimeApp, type RunningRealtimeApp } from './start-realtime-app.js';
 import { createTestClient } from './test-client.js';
 import { signTestToken } from './tokens.js';
 

@@ -1,0 +1,35 @@
+/**
+ * Every default of `RealtimeModule.forRoot()` in one place: the validation applies these, the
+ * `@default` tags of `RealtimeModuleOptions` and the README's configuration table cite them.
+ */
+export const REALTIME_DEFAULTS = {
+  jwt: {
+    /** With `jwt.secret`; `['RS256']` with `jwt.publicKey`. */
+    algorithms: ['HS256'],
+    asymmetricAlgorithms: ['RS256'],
+    clockToleranceSec: 5,
+  },
+  tokenSources: { header: true, subprotocol: true, query: true, cookie: false },
+  allowedOrigins: 'same-origin',
+  maxPayload: 65536,
+  maxDepth: 32,
+  maxBadMessages: 20,
+  badMessageWindowMs: 10000,
+  validation: { forbidUnknownFields: false },
+  heartbeatIntervalMs: 30000,
+  limits: {
+    messagesPerSecond: 50,
+    messageBurst: 100,
+    rateLimitedBeforeClose: 20,
+    concurrentHandlers: 16,
+    queuedMessages: 64,
+    connectionsPerUser: 10,
+    connections: 10000,
+    pendingHandshakes: 1000,
+    handshakeTimeoutMs: 10000,
+    bufferedBytes: 1024 * 1024,
+    retryAfterSec: 5,
+  },
+  shutdown: { drainMs: 10000, batchSize: 500 },
+  redis: { prefix: 'realtime', presenceTtlMs: 15000, commandTimeoutMs: 1000 },
+} as const;
