@@ -1,4 +1,4 @@
-import type { ClientState, StateChange } from '../../client/index.js';
+import { CloseCode, type ClientState, type StateChange } from '../../client/index.js';
 import { byId } from './dom.js';
 
 const LABELS: Readonly<Record<ClientState, string>> = {
@@ -10,18 +10,18 @@ const LABELS: Readonly<Record<ClientState, string>> = {
 
 /** Meanings of the close codes a user of the demo is likely to see. */
 const CLOSE_CODES: Readonly<Record<number, string>> = {
-  1000: 'closed',
-  1001: 'server going away',
-  1006: 'connection lost',
-  1008: 'policy violation',
-  1009: 'message too big',
-  1011: 'server error',
-  1012: 'server restarting',
-  1013: 'try again later',
-  4401: 'token expired',
-  4408: 'too slow',
-  4429: 'too many messages',
-  4500: 'access revoked',
+  [CloseCode.NORMAL]: 'closed',
+  [CloseCode.GOING_AWAY]: 'server going away',
+  [CloseCode.ABNORMAL]: 'connection lost',
+  [CloseCode.POLICY_VIOLATION]: 'policy violation',
+  [CloseCode.MESSAGE_TOO_BIG]: 'message too big',
+  [CloseCode.INTERNAL_ERROR]: 'server error',
+  [CloseCode.SERVICE_RESTART]: 'server restarting',
+  [CloseCode.TRY_AGAIN_LATER]: 'try again later',
+  [CloseCode.TOKEN_EXPIRED]: 'token expired',
+  [CloseCode.SLOW_CONSUMER]: 'too slow',
+  [CloseCode.RATE_EXCEEDED]: 'too many messages',
+  [CloseCode.REVOKED]: 'access revoked',
 };
 
 /** `1001 server going away: Server shutting down`, `AUTH_FAILED: ...`. */
