@@ -17,7 +17,7 @@ import {
   ConnectionRegistry,
   CurrentConnection,
   RealtimeAdapter,
-  RealtimeConnection,
+  type RealtimeConnection,
   RealtimeGateway,
   RealtimeModule,
 } from 'nestjs-realtime';
