@@ -5,6 +5,6 @@ import { connectionOf } from '../connection/connection-map.js';
  * The `RealtimeConnection` that sent the message: its id, principal, rooms and `send()`.
  * Pass it to `ConnectionRegistry.join()` / `leave()` / `except()`.
  */
-export const CurrentConnection = createParamDecorator((_data: unknown, context: ExecutionContext) =>
-  connectionOf(context.switchToWs().getClient()),
+export const CurrentConnection: () => ParameterDecorator = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => connectionOf(context.switchToWs().getClient()),
 );

@@ -10,9 +10,10 @@ import { connectionOf } from '../connection/connection-map.js';
  * send(@MessageBody() dto: SendDto, @Principal() user: RealtimePrincipal) {}
  * ```
  */
-export const Principal = createParamDecorator(
-  (property: 'userId' | 'claims' | 'expiresAt' | undefined, context: ExecutionContext) => {
-    const principal = connectionOf(context.switchToWs().getClient())?.principal;
-    return property && principal ? principal[property] : principal;
-  },
-);
+export const Principal: (property?: 'userId' | 'claims' | 'expiresAt') => ParameterDecorator =
+  createParamDecorator(
+    (property: 'userId' | 'claims' | 'expiresAt' | undefined, context: ExecutionContext) => {
+      const principal = connectionOf(context.switchToWs().getClient())?.principal;
+      return property && principal ? principal[property] : principal;
+    },
+  );

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { get } from 'node:http';
+import type { DefineContract } from 'nestjs-realtime/protocol';
+import {
+  createTestClient,
+  signTestToken,
+  startRealtimeApp,
+  type RunningRealtimeApp,
+} from 'nestjs-realtime/testing';
+import { AppModule, JWT_SECRET } from '../src/app.module.js';
+
+type ChatContract = DefineContract<{
+  requests: {
+    'chat:join': { payload: { room: string }; reply: { room: string } };
+    'chat:send': { payload: { room: string; text: string }; reply: { at: number } };
+  };
+  events: Record<never, never>;
+  pushes: { 'chat:message': { from: string; text: string }; 'chat:left': { who: string } };
+}>;
+
+describe('nestjs-realtime in a consumer app', () => {
+  let server: RunningRealtimeApp;
+  beforeAll(async () => {
+    server = await startRealtimeApp(AppModule);
+  });
+  afterAll(() => server.close());
+
+  it('authenticates at the upgrade, validates payloads and broadcasts to a room', async () => {
+    const alice = await createTestClient<ChatContract>(server.wsUrl('/ws'), {
+      token: signTestToken(JWT_SECRET, { sub: 'alice' }),
+    });
+    const bob = await createTestClient<ChatContract>(server.wsUrl('/ws'), {
+      token: signTestToken(JWT_SECRET, { sub: 'bob' }),
+    });
+    await expect(alice.request('chat:join', { room: 'general' })).resolves.toEqual({
+      room: 'general',
+    });
+    await bob.request('chat:join', { room: 'general' });
+    await alice.request('chat:send', { room: 'general', text: 'hi' });
+    await expect(bob.expectPush('chat:message')).resolves.toEqual({ from: 'alice', text: 'hi' });
+    await expect(alice.request('chat:join', { room: 'Not A Room!' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await alice.close();
+    await expect(bob.expectPush('chat:left')).resolves.toEqual({ who: 'alice' });
+    await bob.close();
+  });
+
+  it('refuses a bad token with a real 401 before any WebSocket opens', async () => {
+    const token = signTestToken('not-the-secret-of-this-app-0123456789abcdef', { sub: 'eve' });
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = get(`${server.url}/ws`, {
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('upgrade', (_response, socket) => {
+        socket.destroy();
+        reject(new Error('the upgrade was accepted'));
+      });
+      request.on('error', reject);
+    });
+    expect(status).toBe(401);
+  });
+});

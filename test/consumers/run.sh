@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Consumer fixtures: small apps (test/consumers/<fixture>/) that install the packed tarball with
+# a plain `npm install`, type-check and run a gateway e2e test with the test kit, as a user's
+# app would. `bash test/consumers/run.sh [fixture ...]`; all of them by default.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+fixtures=("$@")
+[ ${#fixtures[@]} -gt 0 ] || fixtures=(nest10-cjs-jest nest11-cjs-jest nest12-esm-jest)
+
+[ -f dist/cjs/server/index.js ] || npm run build --silent
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+npm pack --ignore-scripts --silent --pack-destination "$work" >/dev/null
+tarball=$(ls "$work"/nestjs-realtime-*.tgz)
+
+for fixture in "${fixtures[@]}"; do
+  start=$(date +%s)
+  dir="$work/$fixture"
+  cp -R "test/consumers/$fixture" "$dir"
+  cp -R test/consumers/app/. "$dir/"
+  echo "== consumer $fixture: npm install (the packed tarball and the app's own dependencies)"
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error "$tarball")
+  # A valid tree: every peer range met without --legacy-peer-deps.
+  (cd "$dir" && npm ls --depth=0 >/dev/null)
+  installed=$(date +%s)
+  echo "== consumer $fixture: type-check and e2e test"
+  (cd "$dir" && npm test --silent)
+  echo "== consumer $fixture: ok (install $((installed - start)) s, test $(($(date +%s) - installed)) s)"
+done
