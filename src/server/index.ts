@@ -2,6 +2,7 @@ export * from '../protocol/index.js';
 export type { HandshakeContext, HandshakeGuard } from './handshake/handshake-guard.js';
 export { JwtHandshakeGuard } from './handshake/jwt-handshake.guard.js';
 export type { RealtimePrincipal } from './auth/principal.js';
+export { extractToken } from './auth/token-extractor.js';
 export { InvalidTokenError, TokenVerifier } from './auth/token-verifier.js';
 export { InProcessBroker } from './broker/in-process.broker.js';
 export type { Delivery, DeliveryTarget, RoomMember } from './broker/delivery.js';
@@ -36,6 +37,7 @@ export type {
   RealtimeJwtOptions,
   RealtimeLimitOptions,
   RealtimeModuleOptions,
+  RealtimePrincipalOptions,
   RealtimeRedisOptions,
   RealtimeShutdownOptions,
   RealtimeTokenSources,

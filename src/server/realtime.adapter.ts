@@ -5,7 +5,6 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, SUBPROTOCOL } from '../protocol/index.js';
-import { TokenVerifier } from './auth/token-verifier.js';
 import { ConnectionLifecycle } from './connection/connection-lifecycle.js';
 import { stateOf } from './connection/connection-map.js';
 import { drainSockets } from './connection/drain.js';
@@ -13,13 +12,16 @@ import { Heartbeat } from './connection/heartbeat.js';
 import type { RealtimeConnection } from './connection/realtime-connection.js';
 import { redact } from './errors/redact.js';
 import { GatewayCatalog, normalizePath } from './gateway/gateway-catalog.js';
+import { HandshakeException } from './errors/handshake.exception.js';
 import { HandshakeCapacity } from './handshake/handshake-capacity.js';
+import { refreshNeedsRequest, refreshPrincipal } from './handshake/refresh-principal.js';
 import {
   UpgradeHandler,
   type AcceptedUpgrade,
   type UpgradeTarget,
 } from './handshake/upgrade-handler.js';
 import { MessageDispatcher } from './messages/message-dispatcher.js';
+import type { RefreshPrincipal } from './messages/reserved-events.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import type { ResolvedRealtimeOptions } from './realtime.options.js';
 import { RealtimeConfigError } from './realtime.options-validation.js';
@@ -150,7 +152,7 @@ export class RealtimeAdapter extends WsAdapter {
       options,
       list: registry,
       heartbeat: get(Heartbeat),
-      inbound: new MessageDispatcher(options, get(TokenVerifier)),
+      inbound: new MessageDispatcher(options, this.refresher(options, catalog)),
       logger: this.logger,
     });
     const upgrades = new UpgradeHandler({
@@ -184,9 +186,28 @@ export class RealtimeAdapter extends WsAdapter {
     return entry && server ? { path: entry.path, guards: entry.guards, server } : undefined;
   }
 
+  /** `$auth` runs the guards of the connection's path, as its upgrade did. */
+  private refresher(options: ResolvedRealtimeOptions, catalog: GatewayCatalog): RefreshPrincipal {
+    const { handshakeTimeoutMs: timeoutMs, retryAfterSec } = options.limits;
+    return (state, token) => {
+      const target = this.target(catalog, state.path);
+      if (!target) throw HandshakeException.unauthorized('This endpoint no longer accepts tokens');
+      const limits = { timeoutMs, retryAfterSec };
+      return refreshPrincipal(
+        target.guards,
+        state,
+        token,
+        state.upgradeRequest,
+        limits,
+        this.logger,
+      );
+    };
+  }
+
   private open(connections: ConnectionLifecycle, upgrade: AcceptedUpgrade): void {
     const { target, socket, request, principal, transport } = upgrade;
     const state = connections.open(socket, target.path, principal, transport);
+    if (refreshNeedsRequest(target.guards)) state.upgradeRequest = request;
     this.onConnection(state);
     target.server.emit('connection', socket, request);
   }

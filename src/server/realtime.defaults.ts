@@ -10,6 +10,7 @@ export const REALTIME_DEFAULTS = {
     clockToleranceSec: 5,
   },
   tokenSources: { header: true, subprotocol: true, query: true, cookie: false },
+  principal: { userIdClaim: 'sub' },
   allowedOrigins: 'same-origin',
   maxPayload: 65536,
   maxDepth: 32,

@@ -42,6 +42,11 @@ describe('resolveRealtimeOptions', () => {
     [{ jwt: { secret }, allowedOrigins: ['not a url'] }, /is not a URL/],
     [{ jwt: { secret }, allowedOrigins: ['https://app.example.com/'] }, /exact origin/],
     [{ jwt: { secret }, tokenSources: { cookie: '' } }, /cookie name or false/],
+    [{ jwt: { verify: 'jwtService' } }, /"jwt.verify" must be a function/],
+    [{ jwt: { secret, verify: () => ({}) } }, /not both: your verify function/],
+    [{ jwt: { secret }, principal: { userIdClaim: '' } }, /"principal.userIdClaim" must be/],
+    [{ jwt: { secret }, principal: { userId: 'id' } }, /"principal.userId" must be a function/],
+    [{}, /"jwt.verify" to verify with your own JwtService/],
   ])('rejects %j with a message that says how to fix it', (options, message) => {
     expect(() => resolveRealtimeOptions(options as never)).toThrow(RealtimeConfigError);
     expect(() => resolveRealtimeOptions(options as never)).toThrow(message);
@@ -54,5 +59,14 @@ describe('resolveRealtimeOptions', () => {
   it('refuses both a secret and a public key', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     expect(() => resolveRealtimeOptions({ jwt: { secret, publicKey } })).toThrow(/not both/);
+  });
+
+  it('takes a verify function instead of a key, and defaults the principal to sub and claims', () => {
+    const verify = () => ({ sub: 'x' });
+    const resolved = resolveRealtimeOptions({ jwt: { verify } });
+    expect(resolved.jwt.verify).toBe(verify);
+    expect(resolved.principal.userIdClaim).toBe('sub');
+    const principal = { userId: 'x', claims: { sub: 'x' }, expiresAt: null };
+    expect(resolved.principal.requestUser(principal)).toBe(principal.claims);
   });
 });

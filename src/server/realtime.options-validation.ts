@@ -65,9 +65,19 @@ function toKey(value: string | Buffer | KeyObject, kind: 'secret' | 'public'): K
 function resolveJwt(options: RealtimeModuleOptions): ResolvedRealtimeOptions['jwt'] {
   const jwt = options.jwt ?? {};
   const usesJwtGuard = options.handshakeGuards === undefined;
-  if (usesJwtGuard && !jwt.secret && !jwt.publicKey) {
+  if (jwt.verify !== undefined && typeof jwt.verify !== 'function') {
     throw new RealtimeConfigError(
-      'no JWT key configured. Set "jwt.secret" (HS256) or "jwt.publicKey" (RS256/ES256), or pass your own "handshakeGuards".',
+      '"jwt.verify" must be a function (token) => claims, e.g. (t) => jwtService.verify(t).',
+    );
+  }
+  if (jwt.verify && (jwt.secret || jwt.publicKey)) {
+    throw new RealtimeConfigError(
+      'set "jwt.verify" or a key ("jwt.secret" / "jwt.publicKey"), not both: your verify function checks the signature.',
+    );
+  }
+  if (usesJwtGuard && !jwt.secret && !jwt.publicKey && !jwt.verify) {
+    throw new RealtimeConfigError(
+      'no JWT key configured. Set "jwt.secret" (HS256) or "jwt.publicKey" (RS256/ES256), "jwt.verify" to verify with your own JwtService, or pass your own "handshakeGuards".',
     );
   }
   if (jwt.secret && jwt.publicKey) {
@@ -102,6 +112,26 @@ function resolveJwt(options: RealtimeModuleOptions): ResolvedRealtimeOptions['jw
     algorithms,
     clockToleranceSec,
   };
+}
+
+function resolvePrincipal(
+  principal: RealtimeModuleOptions['principal'] = {},
+): ResolvedRealtimeOptions['principal'] {
+  const { userIdClaim = D.principal.userIdClaim, userId, requestUser } = principal;
+  if (typeof userIdClaim !== 'string' || userIdClaim.length === 0) {
+    throw new RealtimeConfigError(
+      `"principal.userIdClaim" must be a claim name such as "sub" or "id", got ${JSON.stringify(userIdClaim)}.`,
+    );
+  }
+  for (const [name, value] of [
+    ['userId', userId],
+    ['requestUser', requestUser],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'function') {
+      throw new RealtimeConfigError(`"principal.${name}" must be a function of the claims.`);
+    }
+  }
+  return { userIdClaim, userId, requestUser: requestUser ?? ((p) => p.claims) };
 }
 
 function resolveOrigins(value: RealtimeModuleOptions['allowedOrigins']) {
@@ -183,6 +213,7 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions): Resolved
       query: sources.query ?? D.tokenSources.query,
       cookie: sources.cookie ?? D.tokenSources.cookie,
     },
+    principal: resolvePrincipal(options.principal),
     allowedOrigins: resolveOrigins(options.allowedOrigins),
     handshakeGuards: options.handshakeGuards,
     maxPayload: positiveInt('maxPayload', options.maxPayload, D.maxPayload),

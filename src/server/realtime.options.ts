@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
+import type { RealtimePrincipal } from './auth/principal.js';
 import type { HandshakeGuard } from './handshake/handshake-guard.js';
 
 /** JWT algorithms that may be allowed. `none` is deliberately absent. */
@@ -36,6 +37,35 @@ export interface RealtimeJwtOptions {
    * @default 5
    */
   clockToleranceSec?: number;
+  /**
+   * Verify tokens your own way instead of `secret`/`publicKey`: return the verified claims (or
+   * a promise of them), or throw to refuse with 401. For example your app's `JwtService`, with
+   * `forRootAsync({ inject: [JwtService], useFactory: (jwt) => ({ jwt: { verify: (t) =>
+   * jwt.verify(t) } }) })`. Used at the upgrade and by `$auth`.
+   */
+  verify?: (token: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
+/** How the verified claims of a token become the connection's principal. */
+export interface RealtimePrincipalOptions {
+  /**
+   * The claim that holds the user id: a non-empty string, or a safe integer (kept as its text)
+   * for any claim but `sub`, which RFC 7519 makes a string (accept a numeric `sub` with
+   * `userId: (claims) => claims.sub`).
+   * @default 'sub'
+   */
+  userIdClaim?: string;
+  /**
+   * Or the user id computed from the claims (a string or a safe integer); a missing one
+   * refuses the token with 401. Takes precedence over `userIdClaim`.
+   */
+  userId?: (claims: Readonly<Record<string, unknown>>) => string | number | undefined;
+  /**
+   * What guards written for HTTP find as `request.user` (`context.switchToHttp().getRequest()`
+   * and `context.switchToWs().getClient()` are the socket on a gateway).
+   * @default the verified claims
+   */
+  requestUser?: (principal: RealtimePrincipal) => unknown;
 }
 
 export interface RealtimeTokenSources {
@@ -60,6 +90,8 @@ export interface RealtimeModuleOptions {
   jwt?: RealtimeJwtOptions;
   /** Where the token may come from, first found wins in this order. */
   tokenSources?: RealtimeTokenSources;
+  /** Which claim is the user id, and what HTTP-style guards see as `request.user`. */
+  principal?: RealtimePrincipalOptions;
   /**
    * Exact origins allowed to open a socket (`https://app.example.com`). Requests without an
    * `Origin` header (non-browser clients) always pass. `'same-origin'` accepts an Origin whose
@@ -163,6 +195,11 @@ export interface ResolvedRealtimeOptions {
   jwt: Required<Pick<RealtimeJwtOptions, 'algorithms' | 'clockToleranceSec'>> &
     Omit<RealtimeJwtOptions, 'algorithms' | 'clockToleranceSec'>;
   tokenSources: Required<RealtimeTokenSources>;
+  principal: {
+    userIdClaim: string;
+    userId: RealtimePrincipalOptions['userId'];
+    requestUser: (principal: RealtimePrincipal) => unknown;
+  };
   allowedOrigins: string[] | 'same-origin' | '*';
   handshakeGuards: Type<HandshakeGuard>[] | undefined;
   maxPayload: number;

@@ -4,6 +4,7 @@ export {
   type RunningRealtimeApp,
   type StartRealtimeAppOptions,
 } from './start-realtime-app.js';
+export { withRealtimeAdapter } from './with-realtime-adapter.js';
 export {
   createTestClient,
   TestClient,

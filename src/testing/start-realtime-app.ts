@@ -1,7 +1,8 @@
 import type { DynamicModule, INestApplication, NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AnyContract, RealtimeContract } from '../protocol/index.js';
-import { ConnectionRegistry, RealtimeAdapter } from '../server/index.js';
+import { ConnectionRegistry } from '../server/index.js';
+import { withRealtimeAdapter } from './with-realtime-adapter.js';
 
 /** Options of {@link startRealtimeApp}. */
 export interface StartRealtimeAppOptions {
@@ -70,7 +71,7 @@ export async function startRealtimeApp(
   const { port = 0, host = '127.0.0.1', logger = false, configure } = options;
   const app = await NestFactory.create(module, { logger });
   try {
-    app.useWebSocketAdapter(new RealtimeAdapter(app));
+    withRealtimeAdapter(app);
     await configure?.(app);
     await app.listen(port, host);
   } catch (error) {

@@ -3,9 +3,12 @@ import { JwtService } from '@nestjs/jwt';
 /** The HMAC algorithms the helpers sign with (the server must allow the one you pick). */
 export type TestTokenAlgorithm = 'HS256' | 'HS384' | 'HS512';
 
-/** Claims of a test token: `sub` (the user id) and anything else (`name`, `role`, ...). */
+/**
+ * Claims of a test token: `sub` (the user id, unless the module reads it from another claim
+ * with `principal.userIdClaim`) and anything else (`id`, `name`, `role`, ...).
+ */
 export interface TestTokenClaims {
-  sub: string;
+  sub?: string;
   [claim: string]: unknown;
 }
 

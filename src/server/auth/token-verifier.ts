@@ -4,26 +4,23 @@ import type { KeyObject } from 'node:crypto';
 import { RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import type { RealtimePrincipal } from './principal.js';
+import { toPrincipal } from './principal-mapper.js';
+import { InvalidTokenError, reasonOf } from './token-verifier.errors.js';
 
-/** Why a token was refused; safe to show (it never contains the token). */
-export class InvalidTokenError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidTokenError';
-  }
-}
+export { InvalidTokenError } from './token-verifier.errors.js';
 
-function reasonOf(error: unknown): string {
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'TokenExpiredError') return 'Token expired';
-  if (name === 'NotBeforeError') return 'Token not yet valid';
-  return 'Invalid token';
+type Claims = Record<string, unknown>;
+
+function isClaims(value: unknown): value is Claims {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
- * Verifies JWTs with `@nestjs/jwt` against an explicit algorithm list, the configured key,
- * `exp`/`nbf` (with clock tolerance) and `iss`/`aud` when configured. Used at the upgrade and by
- * `$auth`. Never fetches a key named by the token (`jku`, `x5u` are ignored).
+ * Verifies JWTs and maps their claims to a principal. By default with `@nestjs/jwt` against an
+ * explicit algorithm list, the configured key, `exp`/`nbf` (with clock tolerance) and
+ * `iss`/`aud` when configured; never fetches a key named by the token (`jku`, `x5u` are
+ * ignored). With `jwt.verify`, your function decides (e.g. your app's `JwtService`). Used at the
+ * upgrade and by `$auth`.
  */
 @Injectable()
 export class TokenVerifier {
@@ -35,12 +32,26 @@ export class TokenVerifier {
     this.jwt = new JwtService({ secretOrKeyProvider: () => key as KeyObject });
   }
 
-  /** Returns the principal of a valid token, or throws `InvalidTokenError`. */
-  verify(token: string): RealtimePrincipal {
-    const { algorithms, issuer, audience, clockToleranceSec } = this.options.jwt;
-    let claims: Record<string, unknown>;
+  /**
+   * The principal of a valid token, or throws `InvalidTokenError`. Synchronous unless
+   * `jwt.verify` returns a promise.
+   */
+  verify(token: string): RealtimePrincipal | Promise<RealtimePrincipal> {
+    const claims = this.claimsOf(token);
+    if (!(claims instanceof Promise)) return this.map(claims);
+    return claims.then(
+      (value) => this.map(value),
+      (error: unknown) => {
+        throw error instanceof InvalidTokenError ? error : new InvalidTokenError(reasonOf(error));
+      },
+    );
+  }
+
+  private claimsOf(token: string): unknown {
+    const { verify, algorithms, issuer, audience, clockToleranceSec } = this.options.jwt;
     try {
-      claims = this.jwt.verify<Record<string, unknown>>(token, {
+      if (verify) return verify(token);
+      return this.jwt.verify<Claims>(token, {
         algorithms,
         issuer: issuer as string | [string, ...string[]] | undefined,
         audience: audience as string | [string, ...string[]] | undefined,
@@ -49,15 +60,10 @@ export class TokenVerifier {
     } catch (error) {
       throw new InvalidTokenError(reasonOf(error));
     }
-    const sub = claims['sub'];
-    if (typeof sub !== 'string' || sub.length === 0) {
-      throw new InvalidTokenError('Token has no subject');
-    }
-    const exp = claims['exp'];
-    return {
-      userId: sub,
-      claims,
-      expiresAt: typeof exp === 'number' ? exp * 1000 : null,
-    };
+  }
+
+  private map(claims: unknown): RealtimePrincipal {
+    if (!isClaims(claims)) throw new InvalidTokenError('Invalid token');
+    return toPrincipal(claims, this.options.principal);
   }
 }

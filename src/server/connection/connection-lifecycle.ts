@@ -11,6 +11,30 @@ import { ConnectionState } from './connection-state.js';
 import type { Heartbeat } from './heartbeat.js';
 import { clearExpiry, scheduleExpiry } from './token-expiry.js';
 
+/**
+ * `request.user` for guards written for HTTP: on a gateway, `switchToHttp().getRequest()` and
+ * `switchToWs().getClient()` are the socket. Mapped once per principal (a `$auth` refresh
+ * brings a new one).
+ */
+function exposeRequestUser(
+  socket: WebSocket,
+  state: ConnectionState,
+  map: (principal: RealtimePrincipal) => unknown,
+): void {
+  let mappedFor: RealtimePrincipal | undefined;
+  let user: unknown;
+  Object.defineProperty(socket, 'user', {
+    configurable: true,
+    get(): unknown {
+      if (mappedFor !== state.principal) {
+        mappedFor = state.principal;
+        user = map(mappedFor);
+      }
+      return user;
+    },
+  });
+}
+
 /** Where open connections are listed (the `ConnectionRegistry`). */
 export interface ConnectionList {
   add(state: ConnectionState): void;
@@ -58,6 +82,7 @@ export class ConnectionLifecycle {
       replay: (s) => inbound.replay(s),
     });
     attachState(socket, state);
+    exposeRequestUser(socket, state, options.principal.requestUser);
     list.add(state);
     heartbeat.track(state);
     scheduleExpiry(state, options.jwt.clockToleranceSec * 1000);

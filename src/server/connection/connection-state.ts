@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
 import type { RealtimePrincipal } from '../auth/principal.js';
@@ -54,6 +55,8 @@ export class ConnectionState implements RealtimeConnection {
   inFlight = 0;
   readonly queue: (() => void)[] = [];
   expiryTimer: NodeJS.Timeout | undefined;
+  /** The upgrade request, kept only when a `$auth` refresh runs guards that may read it. */
+  upgradeRequest: IncomingMessage | undefined;
   /** How the socket closed; set before the disconnect hooks run. */
   closeInfo: ConnectionCloseInfo = { code: CloseCode.ABNORMAL, reason: '' };
   readonly replay: (state: ConnectionState) => void;

@@ -1,21 +1,56 @@
 import type { IncomingMessage } from 'node:http';
+import { extractToken } from '../auth/token-extractor.js';
+import type { RealtimeConnection } from '../connection/realtime-connection.js';
+import type { RealtimeTokenSources } from '../realtime.options.js';
 import type { HandshakeContext } from './handshake-guard.js';
 
-/** The guards' view of a request; the URL is parsed only if a guard reads it. */
-export function handshakeContext(request: IncomingMessage, path: string): HandshakeContext {
+function parseUrl(request: Pick<IncomingMessage, 'url'>): URL {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost');
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
+
+/** The guards' view of an upgrade; the URL and the token are read only if a guard asks. */
+export function handshakeContext(
+  request: IncomingMessage,
+  path: string,
+  sources: Required<RealtimeTokenSources>,
+): HandshakeContext {
   let url: URL | undefined;
+  let token: { value: string | undefined } | undefined;
   return {
+    kind: 'upgrade',
     request,
     path,
     get url(): URL {
-      if (!url) {
-        try {
-          url = new URL(request.url ?? '/', 'http://localhost');
-        } catch {
-          url = new URL('http://localhost/');
-        }
-      }
-      return url;
+      return (url ??= parseUrl(request));
+    },
+    get token(): string | undefined {
+      token ??= { value: extractToken(request, this.url, sources) };
+      return token.value;
+    },
+  };
+}
+
+/** The guards' view of a `$auth` refresh on an open connection. */
+export function refreshContext(
+  connection: RealtimeConnection,
+  token: string,
+  request: IncomingMessage | undefined,
+): HandshakeContext {
+  const stand =
+    request ?? ({ url: connection.path, method: 'GET', headers: {} } as IncomingMessage);
+  let url: URL | undefined;
+  return {
+    kind: 'refresh',
+    request: stand,
+    path: connection.path,
+    token,
+    connection,
+    get url(): URL {
+      return (url ??= parseUrl(stand));
     },
   };
 }

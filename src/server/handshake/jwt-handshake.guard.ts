@@ -1,32 +1,45 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RESOLVED_OPTIONS } from '../realtime.constants.js';
-import type { ResolvedRealtimeOptions } from '../realtime.options.js';
+import { Injectable } from '@nestjs/common';
+import type { RealtimePrincipal } from '../auth/principal.js';
+import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier.js';
 import { HandshakeException } from '../errors/handshake.exception.js';
 import type { HandshakeContext, HandshakeGuard } from './handshake-guard.js';
-import { extractToken } from '../auth/token-extractor.js';
-import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier.js';
+
+function refusal(error: unknown): unknown {
+  return error instanceof InvalidTokenError
+    ? HandshakeException.unauthorized(error.message)
+    : error;
+}
 
 /**
- * The default handshake guard: finds the token (header, subprotocol, query, cookie), verifies
- * it and sets the connection's principal. No token or a bad one: `401` with
- * `WWW-Authenticate: Bearer`.
+ * The default handshake guard: verifies `context.token` (header, subprotocol, query or cookie at
+ * the upgrade; the new token of a `$auth` refresh) and sets the principal. No token or a bad
+ * one: `401` with `WWW-Authenticate: Bearer`.
  */
 @Injectable()
 export class JwtHandshakeGuard implements HandshakeGuard {
-  constructor(
-    private readonly verifier: TokenVerifier,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedRealtimeOptions,
-  ) {}
+  constructor(private readonly verifier: TokenVerifier) {}
 
-  canHandshake(context: HandshakeContext): boolean {
-    const token = extractToken(context.request, context.url, this.options.tokenSources);
+  canHandshake(context: HandshakeContext): boolean | Promise<boolean> {
+    const token = context.token;
     if (!token) throw HandshakeException.unauthorized('A bearer token is required');
+    let outcome: RealtimePrincipal | Promise<RealtimePrincipal>;
     try {
-      context.principal = this.verifier.verify(token);
+      outcome = this.verifier.verify(token);
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw HandshakeException.unauthorized(error.message);
-      throw error;
+      throw refusal(error);
     }
-    return true;
+    if (!(outcome instanceof Promise)) {
+      context.principal = outcome;
+      return true;
+    }
+    return outcome.then(
+      (principal) => {
+        context.principal = principal;
+        return true;
+      },
+      (error: unknown) => {
+        throw refusal(error);
+      },
+    );
   }
 }

@@ -80,7 +80,7 @@ export class UpgradeHandler {
         ? capacity.check()
         : HandshakeException.forbidden('Origin not allowed'));
     if (refusal) return refuse(socket, refusal);
-    const context = handshakeContext(request, target.path);
+    const context = handshakeContext(request, target.path, options.tokenSources);
     const { handshakeTimeoutMs: timeoutMs, retryAfterSec } = options.limits;
     let outcome: RealtimePrincipal | Promise<RealtimePrincipal>;
     try {

@@ -5,14 +5,13 @@ import {
   parseClientMessage,
   RESERVED_EVENT_PREFIX,
 } from '../../protocol/index.js';
-import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { CloseVerdict } from '../connection/inbound-limits.js';
 import { MAX_BACKLOG, type ConnectionState } from '../connection/connection-state.js';
 import { isExpired } from '../connection/token-expiry.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { HandlerRunner } from './handler-runner.js';
 import { fail, type Envelope } from './replies.js';
-import { ReservedEvents } from './reserved-events.js';
+import { ReservedEvents, type RefreshPrincipal } from './reserved-events.js';
 
 /**
  * The way of one client frame (protocol sections 2-4): held while connection hooks run, refused
@@ -27,11 +26,12 @@ export class MessageDispatcher {
 
   constructor(
     private readonly options: ResolvedRealtimeOptions,
-    verifier: TokenVerifier,
+    /** How `$auth` checks a new token (the upgrade's guards, verification and mapping). */
+    refresh: RefreshPrincipal,
   ) {
     this.toleranceMs = options.jwt.clockToleranceSec * 1000;
     this.runner = new HandlerRunner(options.limits);
-    this.reserved = new ReservedEvents(verifier, this.toleranceMs);
+    this.reserved = new ReservedEvents(refresh, this.toleranceMs);
   }
 
   /** Entry point for every `message` event of a socket. */

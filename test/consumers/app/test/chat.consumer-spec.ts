@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { get } from 'node:http';
 import type { DefineContract } from 'nestjs-realtime/protocol';
+import { Test } from '@nestjs/testing';
 import {
   createTestClient,
   signTestToken,
   startRealtimeApp,
+  withRealtimeAdapter,
   type RunningRealtimeApp,
 } from 'nestjs-realtime/testing';
 import { AppModule, JWT_SECRET } from '../src/app.module.js';
@@ -69,5 +71,24 @@ describe('nestjs-realtime in a consumer app', () => {
       request.on('error', reject);
     });
     expect(status).toBe(401);
+  });
+
+  it("runs in the app's own Test.createTestingModule e2e setup with withRealtimeAdapter", async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = withRealtimeAdapter(moduleRef.createNestApplication());
+    await app.init();
+    await app.listen(0, '127.0.0.1');
+    try {
+      const { port } = app.getHttpServer().address() as { port: number };
+      const client = await createTestClient<ChatContract>(`ws://127.0.0.1:${port}/ws`, {
+        token: signTestToken(JWT_SECRET, { sub: 'carol' }),
+      });
+      await expect(client.request('chat:join', { room: 'tests' })).resolves.toEqual({
+        room: 'tests',
+      });
+      await client.close();
+    } finally {
+      await app.close();
+    }
   });
 });
