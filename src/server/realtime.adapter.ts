@@ -2,19 +2,23 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, SUBPROTOCOL } from '../protocol/index.js';
+import { CloseCode, HandshakeErrorCode, SUBPROTOCOL } from '../protocol/index.js';
 import { ConnectionLifecycle } from './connection/connection-lifecycle.js';
 import { stateOf } from './connection/connection-map.js';
 import { drainSockets } from './connection/drain.js';
 import { Heartbeat } from './connection/heartbeat.js';
 import type { RealtimeConnection } from './connection/realtime-connection.js';
 import { redact } from './errors/redact.js';
-import { GatewayCatalog, normalizePath } from './gateway/gateway-catalog.js';
+import { GatewayCatalog } from './gateway/gateway-catalog.js';
+import { normalizePath, REALTIME_SERVER_OPTION, sharedPath } from './gateway/gateway-path.js';
+import { PlainGateways, type GatewayServerOptions } from './gateway/plain-gateways.js';
 import { HandshakeException } from './errors/handshake.exception.js';
 import { HandshakeCapacity } from './handshake/handshake-capacity.js';
 import { refreshNeedsRequest, refreshPrincipal } from './handshake/refresh-principal.js';
+import { rejectHandshake } from './handshake/reject-handshake.js';
 import {
   UpgradeHandler,
   type AcceptedUpgrade,
@@ -26,6 +30,8 @@ import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import type { ResolvedRealtimeOptions } from './realtime.options.js';
 import { RealtimeConfigError } from './realtime.options-validation.js';
 import { ConnectionRegistry } from './registry/connection-registry.js';
+
+const NO_ENDPOINT = 'No WebSocket endpoint on this path';
 
 interface Services {
   options: ResolvedRealtimeOptions;
@@ -49,20 +55,31 @@ interface Services {
 export class RealtimeAdapter extends WsAdapter {
   protected override readonly logger = new Logger('RealtimeAdapter');
   private readonly servers = new Map<string, WebSocketServer>();
+  private readonly realtimeServers = new WeakSet<WebSocketServer>();
+  private readonly plain = new PlainGateways();
   private services: Services | undefined;
   private attachedTo: HttpServer | undefined;
+  /** Plain gateways first (exact path, stock semantics), then the realtime.v1 upgrade. */
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (this.plain.upgrade(request, socket, head)) return;
+    if (this.services) return this.services.upgrades.onUpgrade(request, socket, head);
+    const refusal = new HandshakeException(404, HandshakeErrorCode.NOT_FOUND, NO_ENDPOINT);
+    rejectHandshake(socket, refusal.status, refusal.code, refusal.message);
+  };
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
   }
 
-  override create(port: number, options: { path?: string } = {}): WebSocketServer {
+  override create(port: number, options: GatewayServerOptions = {}): WebSocketServer {
+    if (options[REALTIME_SERVER_OPTION] !== true) return this.createPlain(port, options);
     if (port !== 0) {
       throw new RealtimeConfigError(
-        `gateways run on the app's HTTP server; remove the port (${port}) from the gateway.`,
+        `@RealtimeGateway() runs on the app's HTTP server; remove the port (${port}) from the gateway.`,
       );
     }
     const path = normalizePath(options.path ?? '/ws');
+    if (this.plain.hasPath(path)) throw sharedPath(path);
     const existing = this.servers.get(path);
     if (existing) return existing;
     const services = this.resolveServices();
@@ -75,7 +92,8 @@ export class RealtimeAdapter extends WsAdapter {
     });
     server.on('error', (error) => this.logger.error(`Server error: ${redact(String(error))}`));
     this.servers.set(path, server);
-    this.attach(services.upgrades);
+    this.realtimeServers.add(server);
+    this.attach();
     return server;
   }
 
@@ -83,6 +101,7 @@ export class RealtimeAdapter extends WsAdapter {
     server: WebSocketServer,
     callback: (...args: unknown[]) => void,
   ): void {
+    if (!this.realtimeServers.has(server)) return super.bindClientConnect(server, callback);
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       try {
         callback(socket, request);
@@ -99,14 +118,16 @@ export class RealtimeAdapter extends WsAdapter {
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
     const state = stateOf(client);
-    if (!state) return;
+    if (!state) return super.bindMessageHandlers(client, handlers, _transform);
     for (const { message, callback } of handlers) {
       state.handlers.set(String(message), callback as (data: unknown, event: string) => unknown);
     }
   }
 
   override bindClientDisconnect(client: WebSocket, callback: (reason?: unknown) => void): void {
-    stateOf(client)?.disconnectCallbacks.push(callback);
+    const state = stateOf(client);
+    if (!state) return super.bindClientDisconnect(client, callback);
+    state.disconnectCallbacks.push(callback);
   }
 
   /**
@@ -115,6 +136,7 @@ export class RealtimeAdapter extends WsAdapter {
    * are awaited.
    */
   override async close(server: WebSocketServer): Promise<void> {
+    if (!this.realtimeServers.has(server)) return super.close(server);
     const { options, capacity, connections } = this.resolveServices();
     capacity.draining = true;
     const { drainMs, batchSize } = options.shutdown;
@@ -125,9 +147,35 @@ export class RealtimeAdapter extends WsAdapter {
   }
 
   override async dispose(): Promise<void> {
-    if (this.services) this.attachedTo?.off('upgrade', this.services.upgrades.onUpgrade);
+    this.attachedTo?.off('upgrade', this.onUpgrade);
     this.attachedTo = undefined;
     this.servers.clear();
+    this.plain.clear();
+    await super.dispose();
+  }
+
+  /**
+   * A custom parser applies to plain `@WebSocketGateway()` classes (stock semantics); realtime
+   * gateways always speak the `realtime.v1` envelope.
+   */
+  override setMessageParser(parser: Parameters<WsAdapter['setMessageParser']>[0]): void {
+    const base = WsAdapter.prototype.setMessageParser as WsAdapter['setMessageParser'] | undefined;
+    if (!base) {
+      throw new RealtimeConfigError(
+        'setMessageParser() needs @nestjs/platform-ws 11 or newer (it applies to plain @WebSocketGateway() classes).',
+      );
+    }
+    base.call(this, parser);
+  }
+
+  /** A plain `@WebSocketGateway()`: on the app's server (routed here), or its own port (stock). */
+  private createPlain(port: number, options: GatewayServerOptions): WebSocketServer {
+    if (port !== 0) return super.create(port, options) as WebSocketServer;
+    const realtimePaths = new Set(this.servers.keys());
+    const onError = (error: Error) => this.logger.error(`Plain gateway: ${redact(String(error))}`);
+    const server = this.plain.create(options, realtimePaths, onError);
+    this.attach();
+    return server;
   }
 
   /** Hook for subclasses: runs after a connection is registered, before gateway hooks. */
@@ -166,7 +214,7 @@ export class RealtimeAdapter extends WsAdapter {
     return this.services;
   }
 
-  private attach(upgrades: UpgradeHandler): void {
+  private attach(): void {
     if (this.attachedTo) return;
     const server = this.httpServer as HttpServer | undefined;
     if (!server) {
@@ -174,7 +222,7 @@ export class RealtimeAdapter extends WsAdapter {
         'RealtimeAdapter needs the HTTP application: new RealtimeAdapter(app) with app from NestFactory.create().',
       );
     }
-    server.on('upgrade', upgrades.onUpgrade);
+    server.on('upgrade', this.onUpgrade);
     this.attachedTo = server;
   }
 

@@ -34,7 +34,7 @@ class OtherPathGateway {
   }
 }
 
-@WebSocketGateway({ path: '/stock' })
+@WebSocketGateway({ path: '/ws' })
 class StockGateway {
   @SubscribeMessage('stock:event')
   handle(): string {
@@ -86,9 +86,11 @@ describe('boot-time checks', () => {
     );
   });
 
-  it('fails for a gateway declared with plain @WebSocketGateway', async () => {
+  it('fails when a plain @WebSocketGateway and a @RealtimeGateway share a path', async () => {
     const error = await boot([FirstGateway, StockGateway]);
-    expect(error?.message).toMatch(/StockGateway is declared with @WebSocketGateway\(\)/);
+    expect(error?.message).toMatch(
+      /a plain @WebSocketGateway\(\) and a @RealtimeGateway\(\) are both on "\/ws"/,
+    );
   });
 
   it('fails for a handler of a reserved $ event', async () => {

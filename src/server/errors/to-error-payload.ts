@@ -28,6 +28,9 @@ function fromWsException(error: WsException): ErrorPayload | undefined {
     if (typeof code === 'string' && APP_ERROR_CODE_PATTERN.test(code)) {
       return { code, message: typeof message === 'string' ? message : code };
     }
+    // Nest's documented `new WsException({ status: 'error', message })`: the message is meant
+    // for the client, the object has no code of ours.
+    if (typeof message === 'string') return { code: ErrorCode.ERROR, message };
   }
   return undefined;
 }

@@ -6,6 +6,8 @@ import { JwtHandshakeGuard } from '../handshake/jwt-handshake.guard.js';
 import { REALTIME_GATEWAY, RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { RealtimeConfigError } from '../realtime.options-validation.js';
+import { hasShadowedValidationPipe } from './gateway-enhancers.js';
+import { normalizePath, sharedPath } from './gateway-path.js';
 import type { RealtimeGatewayMetadata } from './realtime-gateway.decorator.js';
 
 // Metadata keys of @nestjs/websockets (stable strings, not exported from its public entry).
@@ -21,12 +23,6 @@ export interface PathEntry {
   /** `Gateway.method` per event, to report duplicates. */
   readonly events: Map<string, string>;
   readonly guards: HandshakeGuard[];
-}
-
-/** Normalizes a gateway path the way request paths are compared: leading slash, no trailing one. */
-export function normalizePath(path: string): string {
-  const withSlash = path.startsWith('/') ? path : `/${path}`;
-  return withSlash.length > 1 ? withSlash.replace(/\/+$/, '') : withSlash;
 }
 
 /**
@@ -58,9 +54,16 @@ export class GatewayCatalog implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const globalGuards = this.options.handshakeGuards ?? [JwtHandshakeGuard];
     const guardsByPath = new Map<string, Type<HandshakeGuard>[]>();
+    const plainPaths = new Set<string>();
     for (const wrapper of this.discovery.getProviders()) {
       const { metatype, instance } = wrapper;
       if (!metatype || !instance || !Reflect.getMetadata(GATEWAY_METADATA, metatype)) continue;
+      // A plain @WebSocketGateway() is served the stock way (see PlainGateways).
+      if (!Reflect.getMetadata(REALTIME_GATEWAY, metatype)) {
+        const plainPath = this.plainPathOf(metatype as Type);
+        if (plainPath !== undefined) plainPaths.add(plainPath);
+        continue;
+      }
       const meta = this.checkGateway(metatype as Type);
       const entry = this.entryFor(meta.path);
       this.collectEvents(entry, metatype.name, instance as object);
@@ -68,6 +71,8 @@ export class GatewayCatalog implements OnModuleInit {
       for (const guard of meta.handshakeGuards) if (!guards.includes(guard)) guards.push(guard);
       guardsByPath.set(entry.path, guards);
     }
+    // Nest gives gateways of one path one server: a plain one would join the realtime path.
+    for (const path of plainPaths) if (this.paths.has(path)) throw sharedPath(path);
     for (const [path, guards] of guardsByPath) {
       const entry = this.paths.get(path);
       for (const guard of guards) entry?.guards.push(await this.resolveGuard(guard));
@@ -75,12 +80,19 @@ export class GatewayCatalog implements OnModuleInit {
     this.ready = true;
   }
 
+  /** The path of a plain gateway on the app's HTTP server (none for one on its own port). */
+  private plainPathOf(metatype: Type): string | undefined {
+    const port = Reflect.getMetadata(PORT_METADATA, metatype) as number | undefined;
+    if (port) return undefined;
+    const options = Reflect.getMetadata(GATEWAY_OPTIONS, metatype) as { path?: string } | undefined;
+    return options?.path ? normalizePath(options.path) : '/';
+  }
+
   private checkGateway(metatype: Type): RealtimeGatewayMetadata {
-    const meta = Reflect.getMetadata(REALTIME_GATEWAY, metatype) as
-      RealtimeGatewayMetadata | undefined;
-    if (!meta) {
+    const meta = Reflect.getMetadata(REALTIME_GATEWAY, metatype) as RealtimeGatewayMetadata;
+    if (hasShadowedValidationPipe(metatype)) {
       throw new RealtimeConfigError(
-        `${metatype.name} is declared with @WebSocketGateway(); declare it with @RealtimeGateway({ path }) so that its errors, validation and hooks follow the realtime.v1 protocol.`,
+        `${metatype.name} has a class-level @UsePipes(ValidationPipe) above @RealtimeGateway(); move it below @RealtimeGateway() (or onto the handlers) so that it replaces the module's validation instead of running after it.`,
       );
     }
     const port = Reflect.getMetadata(PORT_METADATA, metatype) as number | undefined;

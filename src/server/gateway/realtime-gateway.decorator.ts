@@ -1,10 +1,10 @@
-import { applyDecorators, SetMetadata, UseFilters, UsePipes, type Type } from '@nestjs/common';
+import { applyDecorators, SetMetadata, type Type } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
 import type { HandshakeGuard } from '../handshake/handshake-guard.js';
-import { RethrowFilter } from '../filters/rethrow.filter.js';
-import { RealtimeValidationPipe } from '../pipes/realtime-validation.pipe.js';
 import { REALTIME_GATEWAY } from '../realtime.constants.js';
+import { addRethrowFilter, addValidationPipe } from './gateway-enhancers.js';
 import { guardLifecycleHooks } from './lifecycle-hooks.js';
+import { REALTIME_SERVER_OPTION } from './gateway-path.js';
 
 export interface RealtimeGatewayOptions {
   /**
@@ -36,10 +36,13 @@ export function RealtimeGateway(options: RealtimeGatewayOptions | string = {}): 
     typeof options === 'string' ? { path: options } : options;
   const metadata: RealtimeGatewayMetadata = { path, handshakeGuards };
   return applyDecorators(
-    WebSocketGateway({ path }),
-    UseFilters(RethrowFilter),
-    UsePipes(RealtimeValidationPipe),
+    WebSocketGateway({ path, [REALTIME_SERVER_OPTION]: true }),
     SetMetadata(REALTIME_GATEWAY, metadata),
-    (target: object) => guardLifecycleHooks(target as { prototype: object; name: string }),
+    (target: object) => {
+      const gateway = target as { prototype: object; name: string };
+      addRethrowFilter(gateway);
+      addValidationPipe(gateway);
+      guardLifecycleHooks(gateway);
+    },
   );
 }

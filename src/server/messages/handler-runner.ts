@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { isObservable, type Observable } from 'rxjs';
 import { isObject } from '../../protocol/index.js';
 import type { BoundHandler, ConnectionState } from '../connection/connection-state.js';
@@ -11,6 +12,11 @@ export interface HandlerRunnerLimits {
   queuedMessages: number;
 }
 
+const logger = new Logger('RealtimeAdapter');
+
+/** Event names are the gateways' own (a handler ran), so this bounds nothing a client controls. */
+const MAX_WARNED_EVENTS = 1000;
+
 function isWsResponse(value: unknown): value is { event: string; data: unknown } {
   return isObject(value) && typeof value['event'] === 'string' && 'data' in value;
 }
@@ -21,6 +27,8 @@ function isWsResponse(value: unknown): value is { event: string; data: unknown }
  * reply per `id`, or into `WsResponse` pushes when there is no `id`.
  */
 export class HandlerRunner {
+  private readonly warned = new Set<string>();
+
   constructor(private readonly limits: HandlerRunnerLimits) {}
 
   /** Runs the handler now, or queues it. False when the queue is full (nothing was done). */
@@ -75,7 +83,20 @@ export class HandlerRunner {
   private settle(state: ConnectionState, envelope: Envelope, value: unknown): void {
     if (isObservable(value)) return this.settleObservable(state, envelope, value);
     if (envelope.id !== undefined) return reply(state, envelope.id, value ?? null);
-    if (isWsResponse(value)) push(state, value.event, value.data);
+    if (isWsResponse(value)) return push(state, value.event, value.data);
+    if (value !== undefined && value !== null) this.warnDropped(envelope.event);
+  }
+
+  /**
+   * A value returned to a message without `id` has no reply to go in (stock Nest would send it
+   * raw). Said once per event, since a client that never sends ids would flood the log.
+   */
+  private warnDropped(event: string): void {
+    if (this.warned.has(event) || this.warned.size >= MAX_WARNED_EVENTS) return;
+    this.warned.add(event);
+    logger.warn(
+      `The handler of "${event}" returned a value to a message without "id": nothing was sent. Send requests with an id, return nothing, or return {event, data} to push.`,
+    );
   }
 
   /** With an `id`: the first value is the reply. Without: every `WsResponse` value is pushed. */

@@ -5,7 +5,7 @@ import {
   ValidationPipe,
   type ArgumentMetadata,
 } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
+import { getMetadataStorage, type ValidationError } from 'class-validator';
 import { ErrorCode, type ValidationDetail } from '../../protocol/index.js';
 import { RealtimeException } from '../errors/realtime.exception.js';
 import { RESOLVED_OPTIONS } from '../realtime.constants.js';
@@ -27,6 +27,20 @@ export function toValidationDetails(errors: ValidationError[], prefix = ''): Val
     if (error.children?.length) out.push(...toValidationDetails(error.children, field));
   }
   return out;
+}
+
+const withRules = new WeakMap<object, boolean>();
+
+/** Whether class-validator knows any rule of this class (or of a class it extends). */
+function hasRules(metatype: ArgumentMetadata['metatype']): boolean {
+  if (typeof metatype !== 'function') return false;
+  let known = withRules.get(metatype);
+  if (known === undefined) {
+    const rules = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false);
+    known = rules.length > 0;
+    withRules.set(metatype, known);
+  }
+  return known;
 }
 
 function isPlainObject(value: unknown): boolean {
@@ -64,6 +78,9 @@ export class RealtimeValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A class without a single class-validator rule is a type annotation, not a DTO: the
+    // payload passes as it came, as with stock Nest (validating it would refuse every message).
+    if (this.toValidate(metadata) && !hasRules(metadata.metatype)) return value;
     const wholeBody = metadata.type === 'body' && metadata.data === undefined;
     // An instance of the DTO means a global ValidationPipe ran first; it is validated again.
     const isDto = typeof metadata.metatype === 'function' && value instanceof metadata.metatype;
