@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 fixtures=("$@")
-[ ${#fixtures[@]} -gt 0 ] || fixtures=(nest10-cjs-jest nest11-cjs-jest nest12-esm-jest)
+[ ${#fixtures[@]} -gt 0 ] || fixtures=(nest10-cjs-jest nest11-cjs-jest nest12-esm-jest nest12-esm-vitest)
 
 [ -f dist/cjs/server/index.js ] || npm run build --silent
 work=$(mktemp -d)
