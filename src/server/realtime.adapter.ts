@@ -33,6 +33,11 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
 
 const NO_ENDPOINT = 'No WebSocket endpoint on this path';
 
+/** A frame parser for plain gateways, as `WsAdapter.setMessageParser()` takes it (Nest 11+). */
+export type WsMessageParser = (
+  data: string | Buffer | ArrayBuffer | Buffer[],
+) => { event: string; data: unknown } | void;
+
 interface Services {
   options: ResolvedRealtimeOptions;
   catalog: GatewayCatalog;
@@ -158,8 +163,10 @@ export class RealtimeAdapter extends WsAdapter {
    * A custom parser applies to plain `@WebSocketGateway()` classes (stock semantics); realtime
    * gateways always speak the `realtime.v1` envelope.
    */
-  override setMessageParser(parser: Parameters<WsAdapter['setMessageParser']>[0]): void {
-    const base = WsAdapter.prototype.setMessageParser as WsAdapter['setMessageParser'] | undefined;
+  // The parser type is spelled out: Nest 10's WsAdapter has no setMessageParser to borrow it from.
+  override setMessageParser(parser: WsMessageParser): void {
+    const base = (WsAdapter.prototype as { setMessageParser?: (parser: WsMessageParser) => void })
+      .setMessageParser;
     if (!base) {
       throw new RealtimeConfigError(
         'setMessageParser() needs @nestjs/platform-ws 11 or newer (it applies to plain @WebSocketGateway() classes).',

@@ -18,6 +18,8 @@ for fixture in "${fixtures[@]}"; do
   dir="$work/$fixture"
   cp -R "test/consumers/$fixture" "$dir"
   cp -R test/consumers/app/. "$dir/"
+  # The gateway is the README's own, so the guide cannot drift from what works.
+  node test/consumers/extract-snippets.mjs README.md "$dir"
   echo "== consumer $fixture: npm install (the packed tarball and the app's own dependencies)"
   (cd "$dir" && npm install --no-audit --no-fund --loglevel=error "$tarball")
   # A valid tree: every peer range met without --legacy-peer-deps.

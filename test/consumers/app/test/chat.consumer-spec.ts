@@ -17,7 +17,10 @@ type ChatContract = DefineContract<{
     'chat:send': { payload: { room: string; text: string }; reply: { at: number } };
   };
   events: Record<never, never>;
-  pushes: { 'chat:message': { from: string; text: string }; 'chat:left': { who: string } };
+  pushes: {
+    'chat:message': { from: string; text: string };
+    'chat:left': { who: string; code: number };
+  };
 }>;
 
 describe('nestjs-realtime in a consumer app', () => {
@@ -44,7 +47,7 @@ describe('nestjs-realtime in a consumer app', () => {
       code: 'VALIDATION_FAILED',
     });
     await alice.close();
-    await expect(bob.expectPush('chat:left')).resolves.toEqual({ who: 'alice' });
+    await expect(bob.expectPush('chat:left')).resolves.toEqual({ who: 'alice', code: 1000 });
     await bob.close();
   });
 
