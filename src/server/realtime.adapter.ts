@@ -202,6 +202,7 @@ export class RealtimeAdapter extends WsAdapter {
       this.app.get(token, { strict: false });
     const registry = get(ConnectionRegistry);
     const catalog = get(GatewayCatalog);
+    catalog.markServed();
     const capacity = new HandshakeCapacity(options.limits, registry);
     const connections = new ConnectionLifecycle({
       options,

@@ -1,5 +1,6 @@
-import { Module, type Type } from '@nestjs/common';
+import { Module, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import {
   ConnectionRegistry,
@@ -106,6 +107,37 @@ describe('boot-time checks', () => {
   it('fails with a fix when RealtimeModule is not imported', async () => {
     const error = await boot([FirstGateway], {}, false);
     expect(error?.message).toMatch(/import RealtimeModule\.forRoot/);
+  });
+});
+
+describe('another WebSocket adapter serving realtime gateways', () => {
+  @Module({
+    imports: [RealtimeModule.forRoot({ jwt: { secret: TEST_SECRET } })],
+    providers: [FirstGateway],
+  })
+  class RealtimeAppModule {}
+
+  it.each([
+    ['stock WsAdapter', (app: INestApplication) => app.useWebSocketAdapter(new WsAdapter(app))],
+    ["Nest's default (socket.io, when installed)", () => undefined],
+  ])('%s: the app refuses to start and says how to fix it', async (_name, configure) => {
+    const app = await NestFactory.create(RealtimeAppModule, { logger: false });
+    try {
+      configure(app);
+      await expect(app.init()).rejects.toThrow(
+        /need RealtimeAdapter, but another WebSocket adapter serves them.*withRealtimeAdapter/,
+      );
+    } finally {
+      await app.close().catch(() => undefined);
+    }
+  });
+
+  it('leaves a standalone application context alone (no HTTP server, no gateway served)', async () => {
+    const context = await NestFactory.createApplicationContext(RealtimeAppModule, {
+      logger: false,
+    });
+    expect(context.get(ConnectionRegistry).size).toBe(0);
+    await context.close();
   });
 });
 

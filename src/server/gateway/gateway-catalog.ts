@@ -1,5 +1,11 @@
-import { Inject, Injectable, type OnModuleInit, type Type } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { MAX_EVENT_LENGTH, RESERVED_EVENT_PREFIX } from '../../protocol/index.js';
 import type { HandshakeGuard } from '../handshake/handshake-guard.js';
 import { JwtHandshakeGuard } from '../handshake/jwt-handshake.guard.js';
@@ -31,16 +37,35 @@ export interface PathEntry {
  * Resolves the handshake guards of each path for the adapter.
  */
 @Injectable()
-export class GatewayCatalog implements OnModuleInit {
+export class GatewayCatalog implements OnModuleInit, OnApplicationBootstrap {
   private readonly paths = new Map<string, PathEntry>();
   private ready = false;
+  private served = false;
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly moduleRef: ModuleRef,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    private readonly http: HttpAdapterHost,
   ) {}
+
+  /** Called by `RealtimeAdapter` when it serves this app's realtime gateways. */
+  markServed(): void {
+    this.served = true;
+  }
+
+  /**
+   * An HTTP app whose realtime gateways another adapter serves (stock `WsAdapter`, or Nest's
+   * default socket.io) would run them without authentication or the protocol: refuse to start.
+   * A standalone context (no HTTP adapter) connects no gateway and is left alone.
+   */
+  onApplicationBootstrap(): void {
+    if (this.paths.size === 0 || this.served || !this.http.httpAdapter) return;
+    throw new RealtimeConfigError(
+      `@RealtimeGateway() classes need RealtimeAdapter, but another WebSocket adapter serves them. Add app.useWebSocketAdapter(new RealtimeAdapter(app)) in main.ts, and in e2e tests withRealtimeAdapter(app) from 'nestjs-realtime/testing' before app.init().`,
+    );
+  }
 
   /** Whether `onModuleInit` has run (the adapter refuses upgrades before). */
   get isReady(): boolean {
