@@ -1,5 +1,6 @@
 import {
   Catch,
+  type ArgumentsHost,
   Module,
   UseFilters,
   UsePipes,
@@ -53,9 +54,26 @@ class OopsFilter implements ExceptionFilter {
   }
 }
 
+/** A filter that handles errors the stock way (an `exception` event) and does not rethrow. */
+@Catch()
+class StockStyleFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const client = host.switchToWs().getClient<{ send(data: string): void }>();
+    const message = exception instanceof Error ? exception.message : 'error';
+    client.send(JSON.stringify({ event: 'exception', data: { status: 'error', message } }));
+  }
+}
+
 @UseFilters(OopsFilter)
 @RealtimeGateway('/migrated')
 class FilterAboveGateway {
+  @UseFilters(StockStyleFilter)
+  @SubscribeMessage('handled')
+  handled(@MessageBody() kind: string): never {
+    if (kind === 'coded') throw new RealtimeException('TEAPOT', 'I am a teapot');
+    throw new Error('db down');
+  }
+
   @SubscribeMessage('plain')
   plain(@MessageBody() body: Plain): Plain {
     return body;
@@ -135,6 +153,18 @@ describe('a stock gateway moved to @RealtimeGateway', () => {
     await expect(below.request('oops-below')).rejects.toMatchObject({ code: 'HANDLED_BY_APP' });
     await client.close();
     await below.close();
+  });
+
+  it('still answers a request with an error when an app filter handled it without rethrowing', async () => {
+    const client = await createTestClient(server.wsUrl('/migrated'), { token });
+    await expect(client.request('handled', 'coded')).rejects.toMatchObject({
+      code: 'TEAPOT',
+      message: 'I am a teapot',
+    });
+    await expect(client.request('handled', 'raw')).rejects.toMatchObject({ code: 'INTERNAL' });
+    // The filter's own stock-style event was sent too.
+    await expect(client.expectPush('exception')).resolves.toMatchObject({ status: 'error' });
+    await client.close();
   });
 
   it("lets the app's own ValidationPipe decide alone (its exceptionFactory, whitelist: false)", async () => {

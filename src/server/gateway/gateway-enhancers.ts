@@ -1,4 +1,5 @@
 import { ValidationPipe } from '@nestjs/common';
+import { reportWhenHandled } from '../filters/handled-by-filter.js';
 import { RethrowFilter } from '../filters/rethrow.filter.js';
 import { RealtimeValidationPipe } from '../pipes/realtime-validation.pipe.js';
 
@@ -23,10 +24,17 @@ function isValidationPipe(pipe: unknown): boolean {
 /**
  * The module's filter goes first in the class's filter list: Nest tries filters from the last
  * declared to the first, so every `@UseFilters()` of the app (on methods, or on the class above
- * or below `@RealtimeGateway`) runs before it; it only hands what is left to the adapter.
+ * or below `@RealtimeGateway`) runs before it; it only hands what is left to the adapter. The
+ * app's filters seen here (on the handlers, and on the class below the decorator) report when
+ * they handled an error, so that a request still gets an error reply.
  */
-export function addRethrowFilter(target: object): void {
-  Reflect.defineMetadata(FILTERS, [RethrowFilter, ...listOf(FILTERS, target)], target);
+export function composeFilters(target: { prototype: object }): void {
+  const own = listOf(FILTERS, target).map(reportWhenHandled);
+  Reflect.defineMetadata(FILTERS, [RethrowFilter, ...own], target);
+  for (const method of handlersOf(target)) {
+    const filters = listOf(FILTERS, method);
+    if (filters.length > 0) Reflect.defineMetadata(FILTERS, filters.map(reportWhenHandled), method);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { applyDecorators, SetMetadata, type Type } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
 import type { HandshakeGuard } from '../handshake/handshake-guard.js';
 import { REALTIME_GATEWAY } from '../realtime.constants.js';
-import { addRethrowFilter, addValidationPipe } from './gateway-enhancers.js';
+import { addValidationPipe, composeFilters } from './gateway-enhancers.js';
 import { guardLifecycleHooks } from './lifecycle-hooks.js';
 import { REALTIME_SERVER_OPTION } from './gateway-path.js';
 
@@ -40,7 +40,7 @@ export function RealtimeGateway(options: RealtimeGatewayOptions | string = {}): 
     SetMetadata(REALTIME_GATEWAY, metadata),
     (target: object) => {
       const gateway = target as { prototype: object; name: string };
-      addRethrowFilter(gateway);
+      composeFilters(gateway);
       addValidationPipe(gateway);
       guardLifecycleHooks(gateway);
     },

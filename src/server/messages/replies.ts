@@ -7,6 +7,7 @@ import {
 } from '../../protocol/index.js';
 import type { ConnectionState } from '../connection/connection-state.js';
 import { redact } from '../errors/redact.js';
+import { HandledByFilter } from '../filters/handled-by-filter.js';
 import { INTERNAL_MESSAGE, toErrorPayload } from '../errors/to-error-payload.js';
 
 /** A client message as the handlers see it (protocol section 2). */
@@ -62,6 +63,11 @@ export function fail(
 
 /** A handler threw or rejected: its coded error, or `INTERNAL` (logged, tokens redacted). */
 export function handlerFailed(state: ConnectionState, envelope: Envelope, error: unknown): void {
+  // The app's filter handled it (and logged it if it wanted): a request still gets its error.
+  if (error instanceof HandledByFilter) {
+    if (envelope.id === undefined) return;
+    return fail(state, envelope, toErrorPayload(error.original) ?? INTERNAL);
+  }
   let payload = toErrorPayload(error);
   if (!payload) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
