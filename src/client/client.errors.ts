@@ -4,6 +4,7 @@ import type {
   ProtocolErrorCode,
   ValidationDetail,
 } from '../protocol/index.js';
+import type { UpgradeRefusal } from './web-socket.js';
 
 /**
  * Codes the client raises itself, next to the protocol's codes (`VALIDATION_FAILED`, ...) and the
@@ -22,6 +23,12 @@ export const ClientErrorCode = {
   AUTH_FAILED: 'AUTH_FAILED',
   /** The WebSocket constructor threw (a bad URL, a blocked port): the client stops. */
   CONNECT_FAILED: 'CONNECT_FAILED',
+  /**
+   * The server answered the upgrade with an HTTP error (`status`, and the protocol's code in
+   * `serverCode`: `UNAUTHORIZED`, `NOT_FOUND`, ...). Seen where the WebSocket exposes it (`ws`
+   * in Node); browsers only see a close `1006`.
+   */
+  UPGRADE_REFUSED: 'UPGRADE_REFUSED',
   /** No reply to `$ping` within `pingTimeoutMs`: the connection is dropped and re-opened. */
   PING_TIMEOUT: 'PING_TIMEOUT',
   /** The payload could not be serialized to JSON; nothing was sent. */
@@ -50,16 +57,38 @@ export class RealtimeClientError extends Error {
   readonly details: ValidationDetail[] | undefined;
   /** The event concerned, when there is one (a `$error` push names the client's event). */
   readonly event: string | undefined;
+  /** `UPGRADE_REFUSED`: the HTTP status of the refusal. */
+  readonly status: number | undefined;
+  /** `UPGRADE_REFUSED`: the protocol's code in the refusal's body (`UNAUTHORIZED`, ...). */
+  readonly serverCode: string | undefined;
 
   constructor(
     code: RealtimeErrorCode,
     message: string,
-    extra: { details?: ValidationDetail[]; event?: string; cause?: unknown } = {},
+    extra: {
+      details?: ValidationDetail[];
+      event?: string;
+      cause?: unknown;
+      status?: number;
+      serverCode?: string;
+    } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.code = code;
     this.details = extra.details;
     this.event = extra.event;
+    this.status = extra.status;
+    this.serverCode = extra.serverCode;
+  }
+
+  /** A refused upgrade: `UPGRADE_REFUSED` with the status and the server's code. */
+  static fromRefusal(refusal: UpgradeRefusal): RealtimeClientError {
+    const { status, code, message } = refusal;
+    const text = `Upgrade refused: ${status}${code ? ` ${code}` : ''}: ${message}`;
+    return new RealtimeClientError(ClientErrorCode.UPGRADE_REFUSED, text, {
+      status,
+      serverCode: code,
+    });
   }
 
   /** The error of a `$error` push. */

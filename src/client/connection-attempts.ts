@@ -5,6 +5,7 @@ import { ClientErrorCode, describeError, type ClientErrorCodeValue } from './cli
 import {
   openSocket,
   type TokenTransport,
+  type UpgradeRefusal,
   type WebSocketConstructor,
   type WebSocketLike,
 } from './web-socket.js';
@@ -41,6 +42,8 @@ export class ConnectionAttempts {
   private tokenStale = true;
   private failedOpens = 0;
   private everOpened = false;
+  /** A 401 at the upgrade already made the client fetch a new token since the last open. */
+  private refreshedFor401 = false;
   private openedAt: number | undefined;
   private readonly backoff: Backoff;
   /** Incremented to cancel an attempt waiting for `getToken()` or for its backoff timer. */
@@ -59,7 +62,28 @@ export class ConnectionAttempts {
     this.tokenStale = true;
     this.failedOpens = 0;
     this.everOpened = false;
+    this.refreshedFor401 = false;
     this.backoff.reset();
+  }
+
+  /**
+   * An upgrade refused with an HTTP status (seen in Node): `stop` for a refusal that a retry
+   * cannot fix (403, 404, other 4xx, and a 401 that a fresh token did not fix), else the least
+   * delay before the next attempt (`Retry-After` of a 429 or 503) after a fresh token for 401.
+   */
+  refused(refusal: UpgradeRefusal): { stop: true } | { stop: false; minMs: number } {
+    const { status } = refusal;
+    if (status === 401) {
+      if (!this.options.getToken || this.refreshedFor401) return { stop: true };
+      this.refreshedFor401 = true;
+      this.tokenStale = true;
+      return { stop: false, minMs: 0 };
+    }
+    if (status === 429 || status === 503) {
+      return { stop: false, minMs: (refusal.retryAfterSec ?? 0) * 1000 };
+    }
+    if (status >= 400 && status < 500) return { stop: true };
+    return { stop: false, minMs: 0 };
   }
 
   /** Gets a token when the last one is stale, then opens a socket (unless cancelled meanwhile). */
@@ -88,6 +112,7 @@ export class ConnectionAttempts {
   /** The socket opened; returns whether it is a reconnect (one opened since `reset()`). */
   opened(): boolean {
     this.failedOpens = 0;
+    this.refreshedFor401 = false;
     this.openedAt = Date.now();
     const reconnected = this.everOpened;
     this.everOpened = true;
@@ -95,14 +120,15 @@ export class ConnectionAttempts {
   }
 
   /** The socket closed with `code` and the client reconnects: schedules the next attempt. */
-  retry(code: StateChangeCode): void {
+  retry(code: StateChangeCode, leastMs = 0): void {
     const openFor = this.openedAt === undefined ? undefined : Date.now() - this.openedAt;
     this.openedAt = undefined;
     if (openFor === undefined) this.countFailedOpen();
     else this.backoff.connectionClosed(openFor);
     // A fresh token before every reconnect after an open connection, 4401 above all.
     if (openFor !== undefined || code === CloseCode.TOKEN_EXPIRED) this.tokenStale = true;
-    const minMs = code === CloseCode.RATE_EXCEEDED ? this.options.backoff.rateLimitedMs : 0;
+    const rateMs = code === CloseCode.RATE_EXCEEDED ? this.options.backoff.rateLimitedMs : 0;
+    const minMs = Math.max(rateMs, leastMs);
     const seq = this.seq;
     const retry = (): void => void (seq === this.seq && this.start());
     this.timer = setTimeout(retry, this.backoff.next(minMs));

@@ -38,7 +38,9 @@ import { Upkeep } from './upkeep.js';
 import {
   closeQuietly,
   ReadyState,
+  watchRefusal,
   type SocketMessageEvent,
+  type UpgradeRefusal,
   type WebSocketLike,
 } from './web-socket.js';
 
@@ -72,6 +74,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
   private readonly events = new ClientEvents();
   private openWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private socket: WebSocketLike | undefined;
+  private refusal: UpgradeRefusal | undefined; // how the socket's upgrade was refused (Node)
 
   constructor(options: RealtimeClientOptions<C>) {
     this.options = resolveClientOptions(options);
@@ -190,6 +193,10 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
   /** Makes a new socket the client's: its events reach the client until it is detached. */
   private attach(socket: WebSocketLike): void {
     this.socket = socket;
+    this.refusal = undefined;
+    watchRefusal(socket, (refusal) => {
+      if (socket === this.socket) this.refusal = refusal;
+    });
     socket.onopen = () => this.handleOpen(socket);
     socket.onmessage = (event) => this.handleMessage(socket, event);
     socket.onclose = (event) => {
@@ -236,6 +243,8 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
 
   /** The socket closed or died: reconnect or stop, by the close-code rules of protocol §5. */
   private drop(code: StateChangeCode, reason: string): void {
+    const refusal = this.refusal;
+    if (refusal) return this.dropRefused(refusal);
     const socket = this.socket;
     this.detach(socket);
     if (typeof code === 'string') closeQuietly(socket, CloseCode.CLIENT_RECONNECTING, reason);
@@ -246,8 +255,21 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     if (this.state !== 'reconnecting') this.machine.transition('reconnecting', code, text);
   }
 
+  /** The upgrade was refused with a status: report it, then stop or retry as it says. */
+  private dropRefused(refusal: UpgradeRefusal): void {
+    this.refusal = undefined;
+    this.detach(this.socket);
+    const error = RealtimeClientError.fromRefusal(refusal);
+    const code = ClientErrorCode.UPGRADE_REFUSED;
+    this.events.report(error);
+    const decision = this.attempts.refused(refusal);
+    if (decision.stop) return this.stop(code, error.message, error);
+    this.attempts.retry(code, decision.minMs);
+    if (this.state !== 'reconnecting') this.machine.transition('reconnecting', code, error.message);
+  }
+
   /** Stops for good: state `closed`, everything pending rejected, no reconnect. */
-  private stop(code: StateChangeCode, reason: string): void {
+  private stop(code: StateChangeCode, reason: string, cause?: RealtimeClientError): void {
     const socket = this.socket;
     this.attempts.cancel();
     this.detach(socket);
@@ -256,7 +278,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     this.outbox.failAll(ClientErrorCode.CLOSED, message);
     const waiterCode = typeof code === 'string' ? code : ClientErrorCode.CLOSED;
     for (const waiter of this.openWaiters.splice(0)) {
-      waiter.reject(new RealtimeClientError(waiterCode, message));
+      waiter.reject(cause ?? new RealtimeClientError(waiterCode, message));
     }
     if (this.state !== 'closed') this.machine.transition('closed', code, reason);
   }

@@ -96,3 +96,70 @@ export function closeQuietly(
     // A socket that throws on close is gone anyway.
   }
 }
+
+/** An upgrade the server refused with an HTTP error. */
+export interface UpgradeRefusal {
+  readonly status: number;
+  /** The protocol's code from the JSON body (`UNAUTHORIZED`, ...), when there is one. */
+  readonly code: string | undefined;
+  readonly message: string;
+  /** `Retry-After` of a 429 or 503, in seconds. */
+  readonly retryAfterSec: number | undefined;
+}
+
+/** The part of `ws`'s client the refusal is read from (browsers expose none of it). */
+interface NodeSocket {
+  on(event: 'unexpected-response', listener: (request: unknown, response: Response) => void): void;
+  terminate(): void;
+}
+
+interface Response {
+  statusCode?: number;
+  headers: Record<string, string | string[] | undefined>;
+  setEncoding(encoding: string): void;
+  on(event: 'data', listener: (chunk: string) => void): void;
+  on(event: 'end' | 'error', listener: () => void): void;
+}
+
+const MAX_REFUSAL_BODY = 4096;
+
+function refusalOf(status: number, body: string, retryAfter: unknown): UpgradeRefusal {
+  let code: string | undefined;
+  let message = `HTTP ${status}`;
+  try {
+    const error = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }).error;
+    if (typeof error?.code === 'string') code = error.code;
+    if (typeof error?.message === 'string') message = error.message;
+  } catch {
+    // Not the protocol's JSON body (a proxy's page): the status says enough.
+  }
+  const seconds = Number(retryAfter);
+  const retryAfterSec = Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+  return { status, code, message, retryAfterSec };
+}
+
+/**
+ * Where the socket can tell (`ws` in Node emits `unexpected-response`), reads a refused
+ * upgrade's status, code and `Retry-After`, reports it, then ends the attempt (the socket then
+ * closes with 1006 as usual). Browsers hide refusals: nothing happens there.
+ */
+export function watchRefusal(
+  socket: WebSocketLike,
+  onRefused: (refusal: UpgradeRefusal) => void,
+): void {
+  const node = socket as Partial<NodeSocket>;
+  if (typeof node.on !== 'function' || typeof node.terminate !== 'function') return;
+  node.on('unexpected-response', (_request, response) => {
+    let body = '';
+    const done = (): void => {
+      onRefused(refusalOf(response.statusCode ?? 0, body, response.headers['retry-after']));
+      node.terminate?.();
+    };
+    response.setEncoding('utf8');
+    response.on('data', (chunk) => {
+      if (body.length < MAX_REFUSAL_BODY) body += chunk;
+    });
+    response.on('end', done);
+    response.on('error', done);
+  });
+}

@@ -77,6 +77,20 @@ export function tapWebSocket(Inner: WebSocketConstructor, tap: SocketTap): WebSo
       if (code === undefined) this.inner.close();
       else this.inner.close(code, reason);
     }
+
+    // Passed through when the inner socket has them (`ws`), so the client can read a refused
+    // upgrade's status (its `unexpected-response` event) through the tap.
+    get on(): ((event: string, listener: (...args: never[]) => void) => unknown) | undefined {
+      const inner = this.inner as { on?: (event: string, listener: never) => unknown };
+      return inner.on
+        ? (event, listener) => inner.on?.call(this.inner, event, listener as never)
+        : undefined;
+    }
+
+    get terminate(): (() => void) | undefined {
+      const inner = this.inner as { terminate?: () => void };
+      return inner.terminate ? () => inner.terminate?.call(this.inner) : undefined;
+    }
   };
 }
 
