@@ -5,7 +5,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, HandshakeErrorCode, SUBPROTOCOL } from '../protocol/index.js';
+import { CloseCode, SUBPROTOCOL } from '../protocol/index.js';
 import { ConnectionLifecycle } from './connection/connection-lifecycle.js';
 import { stateOf } from './connection/connection-map.js';
 import { drainSockets } from './connection/drain.js';
@@ -18,7 +18,7 @@ import { PlainGateways, type GatewayServerOptions } from './gateway/plain-gatewa
 import { HandshakeException } from './errors/handshake.exception.js';
 import { HandshakeCapacity } from './handshake/handshake-capacity.js';
 import { refreshNeedsRequest, refreshPrincipal } from './handshake/refresh-principal.js';
-import { rejectHandshake } from './handshake/reject-handshake.js';
+import { refuseHandshake } from './handshake/reject-handshake.js';
 import {
   UpgradeHandler,
   type AcceptedUpgrade,
@@ -30,8 +30,6 @@ import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import type { ResolvedRealtimeOptions } from './realtime.options.js';
 import { RealtimeConfigError } from './realtime.options-validation.js';
 import { ConnectionRegistry } from './registry/connection-registry.js';
-
-const NO_ENDPOINT = 'No WebSocket endpoint on this path';
 
 /** A frame parser for plain gateways, as `WsAdapter.setMessageParser()` takes it (Nest 11+). */
 export type WsMessageParser = (
@@ -68,8 +66,7 @@ export class RealtimeAdapter extends WsAdapter {
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (this.plain.upgrade(request, socket, head)) return;
     if (this.services) return this.services.upgrades.onUpgrade(request, socket, head);
-    const refusal = new HandshakeException(404, HandshakeErrorCode.NOT_FOUND, NO_ENDPOINT);
-    rejectHandshake(socket, refusal.status, refusal.code, refusal.message);
+    refuseHandshake(socket, HandshakeException.notFound());
   };
 
   constructor(private readonly app: INestApplicationContext) {

@@ -44,6 +44,15 @@ export class HandshakeException extends Error {
     return new HandshakeException(500, HandshakeErrorCode.INTERNAL, 'Internal error');
   }
 
+  /** 404 `NOT_FOUND`: no gateway on the request's path. */
+  static notFound(): HandshakeException {
+    return new HandshakeException(
+      404,
+      HandshakeErrorCode.NOT_FOUND,
+      'No WebSocket endpoint on this path',
+    );
+  }
+
   static badRequest(message: string): HandshakeException {
     return new HandshakeException(400, HandshakeErrorCode.BAD_REQUEST, message);
   }

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { HandshakeException } from '../errors/handshake.exception.js';
-import { rejectHandshake } from '../handshake/reject-handshake.js';
+import { requestPath } from '../handshake/check-upgrade-request.js';
+import { refuseHandshake } from '../handshake/reject-handshake.js';
 import { normalizePath, REALTIME_SERVER_OPTION, sharedPath } from './gateway-path.js';
 
 /** The `@WebSocketGateway()` options Nest hands to the adapter's `create()`. */
@@ -20,10 +21,6 @@ export interface GatewayServerOptions {
  */
 export class PlainGateways {
   private readonly servers = new Map<string, WebSocketServer>();
-
-  get size(): number {
-    return this.servers.size;
-  }
 
   /** The `ws` server of a plain gateway path (one per path, as stock Nest). */
   create(
@@ -45,11 +42,6 @@ export class PlainGateways {
     return server;
   }
 
-  has(server: WebSocketServer): boolean {
-    for (const own of this.servers.values()) if (own === server) return true;
-    return false;
-  }
-
   hasPath(path: string): boolean {
     return this.servers.has(path);
   }
@@ -57,15 +49,12 @@ export class PlainGateways {
   /** Completes the upgrade when the path is a plain gateway's; false when it is not. */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (this.servers.size === 0) return false;
-    const raw = request.url ?? '/';
-    const query = raw.indexOf('?');
-    const server = this.servers.get(query < 0 ? raw : raw.slice(0, query));
+    const server = this.servers.get(requestPath(request));
     if (!server) return false;
     try {
       server.handleUpgrade(request, socket, head, (ws) => server.emit('connection', ws, request));
     } catch {
-      const refusal = HandshakeException.badRequest('Invalid WebSocket upgrade');
-      rejectHandshake(socket, refusal.status, refusal.code, refusal.message);
+      refuseHandshake(socket, HandshakeException.badRequest('Invalid WebSocket upgrade'));
     }
     return true;
   }

@@ -49,3 +49,10 @@ export function isOriginAllowed(
   }
   return allowed.includes(origin);
 }
+
+/** The path of an upgrade request, without its query string. */
+export function requestPath(request: IncomingMessage): string {
+  const raw = request.url ?? '/';
+  const query = raw.indexOf('?');
+  return query < 0 ? raw : raw.slice(0, query);
+}

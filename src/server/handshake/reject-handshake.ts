@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { HandshakeErrorBody } from '../../protocol/index.js';
+import type { HandshakeException } from '../errors/handshake.exception.js';
 
 /**
  * Answers an upgrade request with a plain HTTP error and closes the TCP connection, as ws's
@@ -28,4 +29,9 @@ export function rejectHandshake(
   ];
   socket.once('finish', () => socket.destroy());
   socket.end(`${lines.join('\r\n')}\r\n\r\n${json}`);
+}
+
+/** Answers an upgrade with a `HandshakeException`'s status, code, message and headers. */
+export function refuseHandshake(socket: Duplex, error: HandshakeException): void {
+  rejectHandshake(socket, error.status, error.code, error.message, error.headers);
 }

@@ -2,16 +2,15 @@ import type { LoggerService } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { HandshakeErrorCode } from '../../protocol/index.js';
 import type { RealtimePrincipal } from '../auth/principal.js';
 import { HandshakeException } from '../errors/handshake.exception.js';
 import { redact } from '../errors/redact.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
-import { checkUpgradeRequest, isOriginAllowed } from './check-upgrade-request.js';
+import { checkUpgradeRequest, isOriginAllowed, requestPath } from './check-upgrade-request.js';
 import type { HandshakeCapacity } from './handshake-capacity.js';
 import { handshakeContext } from './handshake-context.js';
 import type { HandshakeGuard } from './handshake-guard.js';
-import { rejectHandshake } from './reject-handshake.js';
+import { refuseHandshake as refuse } from './reject-handshake.js';
 import { runHandshakeGuards } from './run-handshake-guards.js';
 
 /** A gateway path that accepts upgrades: its guards and the `ws` server that completes them. */
@@ -41,10 +40,6 @@ export interface UpgradeHandlerDeps {
   readonly logger: LoggerService;
 }
 
-function refuse(socket: Duplex, error: HandshakeException): void {
-  rejectHandshake(socket, error.status, error.code, error.message, error.headers);
-}
-
 /**
  * The HTTP `upgrade` of protocol section 1, in one place and in the order ws checks it: path
  * (404), method and headers (405, 400), Origin (403), capacity (503), the handshake guards (401,
@@ -69,11 +64,8 @@ export class UpgradeHandler {
     const onSocketError = (): void => void socket.destroy();
     socket.on('error', onSocketError);
     const { options, capacity, logger } = this.deps;
-    const target = this.target(request);
-    if (!target) {
-      const message = 'No WebSocket endpoint on this path';
-      return refuse(socket, new HandshakeException(404, HandshakeErrorCode.NOT_FOUND, message));
-    }
+    const target = this.deps.resolve(requestPath(request));
+    if (!target) return refuse(socket, HandshakeException.notFound());
     const refusal =
       checkUpgradeRequest(request) ??
       (isOriginAllowed(request, options.allowedOrigins)
@@ -104,12 +96,6 @@ export class UpgradeHandler {
       .finally(() => capacity.pending--)
       .then(upgrade, (error: HandshakeException) => refuse(socket, error))
       .catch((error: unknown) => this.failed(socket, error));
-  }
-
-  private target(request: IncomingMessage): UpgradeTarget | undefined {
-    const raw = request.url ?? '/';
-    const query = raw.indexOf('?');
-    return this.deps.resolve(query < 0 ? raw : raw.slice(0, query));
   }
 
   private failed(socket: Duplex, error: unknown): void {
