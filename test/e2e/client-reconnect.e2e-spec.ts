@@ -17,6 +17,7 @@ import {
   TIMER_SLACK_MS,
   tokenFor,
   user,
+  useDemo,
 } from '../support/client-harness.js';
 
 /**
@@ -29,10 +30,7 @@ installClientHarness();
 
 describe('RealtimeClient<DemoContract> against the demo', () => {
   let demo: RunningRealtimeApp;
-  beforeAll(async () => {
-    demo = await startRealtimeApp(AppModule.forRoot(config));
-  });
-  afterAll(() => demo.close());
+  useDemo((app) => (demo = app));
 
   /**
    * Proves that `client` (stopped) did not reconnect: a control client with the same backoff,

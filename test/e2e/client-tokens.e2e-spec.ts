@@ -1,6 +1,5 @@
 import { jest } from '@jest/globals';
 import { Module } from '@nestjs/common';
-import { AppModule } from '../../src/demo/app.module.js';
 import { ChatModule } from '../../src/demo/chat/chat.module.js';
 import { RealtimeModule } from '../../src/server/index.js';
 import {
@@ -12,11 +11,11 @@ import {
 } from '../../src/testing/index.js';
 import { TEST_SECRET } from '../support/demo-app.js';
 import {
-  config,
   connect,
   installClientHarness,
   tokenFor,
   user,
+  useDemo,
 } from '../support/client-harness.js';
 import { TestSocket } from '../support/ws-client.js';
 
@@ -30,10 +29,7 @@ installClientHarness();
 
 describe('RealtimeClient<DemoContract> against the demo', () => {
   let demo: RunningRealtimeApp;
-  beforeAll(async () => {
-    demo = await startRealtimeApp(AppModule.forRoot(config));
-  });
-  afterAll(() => demo.close());
+  useDemo((app) => (demo = app));
 
   it('a 401 at the upgrade (Node sees the status): getToken() again at once; closed with AUTH_FAILED when it throws', async () => {
     const sub = user('forged');

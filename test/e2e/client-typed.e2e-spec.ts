@@ -1,8 +1,7 @@
 import { RequestError } from '../../src/client/index.js';
-import { AppModule } from '../../src/demo/app.module.js';
 import type { ChatMessage } from '../../src/demo/contract.js';
-import { startRealtimeApp, type RunningRealtimeApp } from '../../src/testing/index.js';
-import { config, connect, installClientHarness, user } from '../support/client-harness.js';
+import type { RunningRealtimeApp } from '../../src/testing/index.js';
+import { connect, installClientHarness, user, useDemo } from '../support/client-harness.js';
 
 /**
  * The typed client SDK against the demo over real sockets, through `nestjs-realtime/testing`:
@@ -13,10 +12,7 @@ installClientHarness();
 
 describe('RealtimeClient<DemoContract> against the demo', () => {
   let demo: RunningRealtimeApp;
-  beforeAll(async () => {
-    demo = await startRealtimeApp(AppModule.forRoot(config));
-  });
-  afterAll(() => demo.close());
+  useDemo((app) => (demo = app));
 
   it('chat: typed requests, replies and pushes end to end', async () => {
     const [aliceId, bobId, room] = [user('alice'), user('bob'), user('room')];

@@ -11,13 +11,13 @@ import {
 } from '../../src/server/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import {
-  closeScoped,
   expectRefusal,
   expectUnauthorized,
   open,
   scoped,
   sign,
   type App,
+  useProbeApp,
 } from '../support/handshake-kit.js';
 import { watchProcessProblems } from '../support/process-problems.js';
 import { HookGateway, startProbeApp } from '../support/probe-app.js';
@@ -37,16 +37,7 @@ function deferred<T>(): Deferred<T> {
 }
 
 let probe: App;
-
-beforeAll(async () => {
-  probe = await startProbeApp();
-});
-
-afterEach(closeScoped);
-
-afterAll(async () => {
-  await probe?.app.close();
-});
+useProbeApp((app) => (probe = app));
 
 // ---------------------------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ import {
 } from '../../src/server/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import {
-  closeScoped,
   editPayload,
   expectUnauthorized,
   flipSignatureBit,
@@ -20,6 +19,7 @@ import {
   sign,
   userIdOf,
   type App,
+  useProbeApp,
 } from '../support/handshake-kit.js';
 import { PROBE_GATEWAYS, startProbeApp } from '../support/probe-app.js';
 import { upgradeRequest } from '../support/raw-http.js';
@@ -28,16 +28,7 @@ import { expectRefused } from '../support/ws-client.js';
 /** Handshake, token secrecy: never echoed in the subprotocol answer, never written to a log. */
 
 let probe: App;
-
-beforeAll(async () => {
-  probe = await startProbeApp();
-});
-
-afterEach(closeScoped);
-
-afterAll(async () => {
-  await probe?.app.close();
-});
+useProbeApp((app) => (probe = app));
 
 // ---------------------------------------------------------------------------------------------
 

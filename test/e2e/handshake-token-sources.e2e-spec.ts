@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { ConnectionRegistry } from '../../src/server/index.js';
 import {
-  closeScoped,
   expectUnauthorized,
   nowSec,
   open,
@@ -10,6 +9,7 @@ import {
   sign,
   userIdOf,
   type App,
+  useProbeApp,
 } from '../support/handshake-kit.js';
 import { HookGateway, startProbeApp } from '../support/probe-app.js';
 import { rawUpgrade, upgradeRequest } from '../support/raw-http.js';
@@ -17,16 +17,7 @@ import { rawUpgrade, upgradeRequest } from '../support/raw-http.js';
 /** Handshake, where the token comes from: header, subprotocol, query, cookie, or nowhere. */
 
 let probe: App;
-
-beforeAll(async () => {
-  probe = await startProbeApp();
-});
-
-afterEach(closeScoped);
-
-afterAll(async () => {
-  await probe?.app.close();
-});
+useProbeApp((app) => (probe = app));
 
 // ---------------------------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 import { loadDemoConfig, type DemoConfig } from '../../src/demo/config/demo-config.js';
+import { AppModule } from '../../src/demo/app.module.js';
 import type { DemoContract } from '../../src/demo/contract.js';
 import {
   createTestClient,
   signTestToken,
+  startRealtimeApp,
   type RunningRealtimeApp,
   type TestClient,
   type TestClientOptions,
@@ -80,4 +82,14 @@ export function disconnect(
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   server.registry().toConnection(id).disconnect(code, reason);
   return closed;
+}
+
+/** The demo for the tests of one describe block: started before them, closed after all. */
+export function useDemo(assign: (demo: RunningRealtimeApp) => void): void {
+  let demo: RunningRealtimeApp | undefined;
+  beforeAll(async () => {
+    demo = await startRealtimeApp(AppModule.forRoot(config));
+    assign(demo);
+  });
+  afterAll(() => demo?.close());
 }

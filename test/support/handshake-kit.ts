@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import jwt, { type SignOptions } from 'jsonwebtoken';
 import { TEST_SECRET, type RunningApp } from './demo-app.js';
+import { startProbeApp } from './probe-app.js';
 import { parseResponse, rawExchange, type RawResponse } from './raw-http.js';
 import {
   expectRefused,
@@ -128,4 +129,20 @@ export async function expectAlive(baseUrl: string, path = '/ws'): Promise<void> 
 export async function rawHead(port: number, request: string | Buffer): Promise<RawResponse> {
   const received = await rawExchange(port, request, (bytes) => bytes.includes('\r\n\r\n'));
   return parseResponse(received.toString('latin1'));
+}
+
+/**
+ * The probe app for one test file: started before its tests (`assign` receives it), every
+ * scoped app closed after each test, the probe closed after all.
+ */
+export function useProbeApp(assign: (app: App) => void): void {
+  let probe: App | undefined;
+  beforeAll(async () => {
+    probe = await startProbeApp();
+    assign(probe);
+  });
+  afterEach(closeScoped);
+  afterAll(async () => {
+    await probe?.app.close();
+  });
 }
