@@ -6,7 +6,7 @@ import { within } from '../common/within.js';
 import { redact } from '../errors/redact.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { nextConnectionId } from './connection-id.js';
-import { attachState } from './connection-map.js';
+import { attachState, stateOf } from './connection-map.js';
 import { ConnectionState } from './connection-state.js';
 import type { Heartbeat } from './heartbeat.js';
 import { clearExpiry, scheduleExpiry } from './token-expiry.js';
@@ -16,24 +16,13 @@ import { clearExpiry, scheduleExpiry } from './token-expiry.js';
  * `switchToWs().getClient()` are the socket. Mapped once per principal (a `$auth` refresh
  * brings a new one).
  */
-function exposeRequestUser(
-  socket: WebSocket,
-  state: ConnectionState,
-  map: (principal: RealtimePrincipal) => unknown,
-): void {
-  let mappedFor: RealtimePrincipal | undefined;
-  let user: unknown;
-  Object.defineProperty(socket, 'user', {
-    configurable: true,
-    get(): unknown {
-      if (mappedFor !== state.principal) {
-        mappedFor = state.principal;
-        user = map(mappedFor);
-      }
-      return user;
-    },
-  });
-}
+const REQUEST_USER: PropertyDescriptor = {
+  configurable: true,
+  // One getter for every socket: nothing is allocated per connection but the property.
+  get(this: WebSocket): unknown {
+    return stateOf(this)?.requestUser;
+  },
+};
 
 /** Where open connections are listed (the `ConnectionRegistry`). */
 export interface ConnectionList {
@@ -80,9 +69,10 @@ export class ConnectionLifecycle {
         windowMs: options.badMessageWindowMs,
       },
       replay: (s) => inbound.replay(s),
+      requestUser: options.principal.requestUser,
     });
     attachState(socket, state);
-    exposeRequestUser(socket, state, options.principal.requestUser);
+    Object.defineProperty(socket, 'user', REQUEST_USER);
     list.add(state);
     heartbeat.track(state);
     scheduleExpiry(state, options.jwt.clockToleranceSec * 1000);

@@ -28,6 +28,8 @@ export interface ConnectionRuntime {
   replay?: (state: ConnectionState) => void;
   /** Creation time (starts the token bucket). */
   now?: number;
+  /** What HTTP-style guards see as `request.user`, from the principal. */
+  requestUser?: (principal: RealtimePrincipal) => unknown;
 }
 
 /**
@@ -60,6 +62,9 @@ export class ConnectionState implements RealtimeConnection {
   /** How the socket closed; set before the disconnect hooks run. */
   closeInfo: ConnectionCloseInfo = { code: CloseCode.ABNORMAL, reason: '' };
   readonly replay: (state: ConnectionState) => void;
+  private readonly mapUser: (principal: RealtimePrincipal) => unknown;
+  private userFor: RealtimePrincipal | undefined;
+  private user: unknown;
 
   constructor(
     readonly id: string,
@@ -71,6 +76,16 @@ export class ConnectionState implements RealtimeConnection {
     this.writer = new SocketWriter(socket, runtime.bufferLimit, runtime.transport);
     this.limits = new InboundLimits(runtime.limits ?? UNLIMITED, runtime.now ?? Date.now());
     this.replay = runtime.replay ?? (() => undefined);
+    this.mapUser = runtime.requestUser ?? ((principal) => principal.claims);
+  }
+
+  /** `request.user` of HTTP-style guards: mapped once per principal (`$auth` brings a new one). */
+  get requestUser(): unknown {
+    if (this.userFor !== this.principal) {
+      this.userFor = this.principal;
+      this.user = this.mapUser(this.principal);
+    }
+    return this.user;
   }
 
   get userId(): string {
