@@ -19,10 +19,25 @@ export const ClientErrorCode = {
   CLOSED: 'CLOSED',
   /** The offline queue is full (`maxQueue`). */
   QUEUE_FULL: 'QUEUE_FULL',
-  /** `getToken()` threw or rejected: the client stops in state `closed`. */
+  /**
+   * `getToken()` signalled "unauthorized" (threw an `UnauthorizedError` or returned `null`), or an
+   * in-band refresh was refused: the client stops in state `closed`.
+   */
   AUTH_FAILED: 'AUTH_FAILED',
+  /**
+   * `getToken()` threw something else, returned no token, or did not settle within
+   * `connectTimeoutMs`: reported to `onError`, and retried with backoff.
+   */
+  TOKEN_FAILED: 'TOKEN_FAILED',
   /** The WebSocket constructor threw (a bad URL, a blocked port): the client stops. */
   CONNECT_FAILED: 'CONNECT_FAILED',
+  /** A socket did not open within `connectTimeoutMs`: it is dropped and the client retries. */
+  CONNECT_TIMEOUT: 'CONNECT_TIMEOUT',
+  /**
+   * `maxFailedOpens` attempts in a row failed before opening: reported to `onError`, and
+   * `connect()` rejects with it; the client keeps retrying (call `close()` to stop it).
+   */
+  UNREACHABLE: 'UNREACHABLE',
   /**
    * The server answered the upgrade with an HTTP error (`status`, and the protocol's code in
    * `serverCode`: `UNAUTHORIZED`, `NOT_FOUND`, ...). Seen where the WebSocket exposes it (`ws`
@@ -129,4 +144,18 @@ export class RequestError extends RealtimeClientError {
 /** The message of an unknown thrown value. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs the `onReconnect` hook; its failure as a `RECONNECT_HOOK_FAILED` error, never thrown. */
+export async function runHook(
+  hook: () => Promise<void> | void,
+): Promise<RealtimeClientError | undefined> {
+  try {
+    await hook();
+    return undefined;
+  } catch (error) {
+    const message = `onReconnect failed: ${describeError(error)}`;
+    const code = ClientErrorCode.RECONNECT_HOOK_FAILED;
+    return new RealtimeClientError(code, message, { cause: error });
+  }
 }

@@ -1,13 +1,50 @@
-import type { AnyContract, RealtimeContract } from '../protocol/index.js';
+import {
+  DEFAULT_MESSAGE_LIMITS,
+  type AnyContract,
+  type RealtimeContract,
+} from '../protocol/index.js';
 import { BACKOFF_DEFAULTS, type BackoffOptions, type RandomSource } from './backoff.js';
 import type { ResolvedBackoffOptions } from './backoff.js';
+import { debugLogger, type DebugLogger } from './debug-log.js';
 import type { RealtimeClient } from './realtime-client.js';
+import type { TokenProvider } from './unauthorized.js';
 import {
   defaultTokenTransport,
   globalWebSocket,
   type TokenTransport,
   type WebSocketConstructor,
 } from './web-socket.js';
+
+/**
+ * How fast the client sends. The defaults stay inside the server's default limits (50 messages a
+ * second with a burst of 100, 16 handlers at once per connection), so a `Promise.all` of hundreds
+ * of requests is paced instead of being answered `RATE_LIMITED` and closed with `4429`. Match
+ * them to the server's `limits` when you change those.
+ */
+export interface ClientLimits {
+  /**
+   * Most requests awaiting their reply at once; more wait in order in the client.
+   * @default 16 (the server's `concurrentHandlers`)
+   */
+  maxInFlight?: number;
+  /**
+   * Messages sent per second once the burst is spent. `Infinity` disables pacing.
+   * @default 50 (the server's `messagesPerSecond`)
+   */
+  messagesPerSecond?: number;
+  /**
+   * Messages sent at once before the pacing starts.
+   * @default 80 (the server's `messageBurst` of 100, less a margin for network jitter)
+   */
+  burst?: number;
+}
+
+/** The defaults of {@link ClientLimits}. */
+export const CLIENT_LIMITS_DEFAULTS: Required<ClientLimits> = {
+  maxInFlight: DEFAULT_MESSAGE_LIMITS.concurrentHandlers,
+  messagesPerSecond: DEFAULT_MESSAGE_LIMITS.messagesPerSecond,
+  burst: DEFAULT_MESSAGE_LIMITS.messageBurst - 20,
+};
 
 /** Options of {@link RealtimeClient}. Only `url` is required (and `WebSocket` on Node < 22). */
 export interface RealtimeClientOptions<C extends RealtimeContract = AnyContract> {
@@ -20,11 +57,14 @@ export interface RealtimeClientOptions<C extends RealtimeContract = AnyContract>
   WebSocket?: WebSocketConstructor;
   /**
    * Returns the JWT to connect with. Called before the first connect, before every reconnect
-   * after a connection that was open, after `maxFailedOpens` failed opens in a row, and before
-   * an in-band refresh. When it throws or rejects the client stops in state `closed` with code
-   * `AUTH_FAILED`. Leave it out when the server needs no token.
+   * after a connection that was open, after `maxFailedOpens` failed attempts in a row, and before
+   * an in-band refresh. When it throws (a network error, a 502) or does not settle within
+   * `connectTimeoutMs`, the error goes to `onError` as `TOKEN_FAILED` and the client retries with
+   * backoff. To stop the client (the user signed out), throw an {@link UnauthorizedError} or
+   * return `null`: it ends `closed` with code `AUTH_FAILED`. Leave it out when the server needs no
+   * token.
    */
-  getToken?: () => Promise<string> | string;
+  getToken?: TokenProvider;
   /**
    * Where the token goes in the upgrade request: `subprotocol` (`bearer.<jwt>` next to
    * `realtime.v1`) or `header` (`Authorization: Bearer`).
@@ -67,11 +107,31 @@ export interface RealtimeClientOptions<C extends RealtimeContract = AnyContract>
    */
   maxQueue?: number;
   /**
-   * Consecutive sockets that fail before opening (a refused upgrade looks like close 1006 to a
-   * browser) after which `getToken()` is called again.
+   * Consecutive attempts that fail before opening (a refused upgrade looks like close 1006 to a
+   * browser; a failed `getToken()` counts too) after which `getToken()` is called again, the app
+   * gets an `UNREACHABLE` error on `onError` and a pending `connect()` rejects with it. The
+   * client keeps retrying; call `close()` to stop it.
    * @default 3
    */
   maxFailedOpens?: number;
+  /**
+   * Longest wait of one attempt, `getToken()` included, for its socket to open; then the socket
+   * is dropped (state code `CONNECT_TIMEOUT`) and the client retries. With `maxFailedOpens`, this
+   * bounds how long `connect()` can stay pending.
+   * @default 10000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * How fast the client sends, so that it stays inside the server's limits by default (see
+   * {@link ClientLimits}).
+   */
+  limits?: ClientLimits;
+  /**
+   * Logs every frame in and out and every state change (tokens redacted): `true` logs with
+   * `console.debug`, a function receives each line.
+   * @default false
+   */
+  debug?: boolean | DebugLogger;
   /**
    * Runs after every reconnect (not the first connect), before the offline queue is flushed:
    * re-join rooms and re-subscribe here. Its own requests go out at once.
@@ -84,11 +144,17 @@ export interface RealtimeClientOptions<C extends RealtimeContract = AnyContract>
   random?: RandomSource;
 }
 
+/** Options of one `request()`. */
+export interface RequestOptions {
+  /** Overrides `requestTimeoutMs` for this request. */
+  timeout?: number;
+}
+
 /** Options with every default applied. */
 export interface ResolvedClientOptions<C extends RealtimeContract> {
   url: string;
   WebSocket: WebSocketConstructor;
-  getToken: (() => Promise<string> | string) | undefined;
+  getToken: TokenProvider | undefined;
   tokenTransport: TokenTransport;
   requestTimeoutMs: number;
   backoff: ResolvedBackoffOptions;
@@ -98,6 +164,9 @@ export interface ResolvedClientOptions<C extends RealtimeContract> {
   refreshBeforeMs: number;
   maxQueue: number;
   maxFailedOpens: number;
+  connectTimeoutMs: number;
+  limits: Required<ClientLimits>;
+  debug: DebugLogger | undefined;
   onReconnect: ((client: RealtimeClient<C>) => Promise<void> | void) | undefined;
   random: RandomSource;
 }
@@ -134,6 +203,12 @@ function checkOptions<C extends RealtimeContract>(resolved: ResolvedClientOption
   check(isCount(resolved.refreshBeforeMs, 0), `refreshBeforeMs must be >= 0.`);
   check(Number.isInteger(maxQueue) && maxQueue >= 0, `maxQueue must be an integer >= 0.`);
   check(Number.isInteger(maxFailedOpens) && maxFailedOpens >= 1, `maxFailedOpens must be >= 1.`);
+  const { connectTimeoutMs, limits } = resolved;
+  check(isCount(connectTimeoutMs, 1), `connectTimeoutMs must be >= 1 (got ${connectTimeoutMs}).`);
+  const { maxInFlight, messagesPerSecond, burst } = limits;
+  check(Number.isInteger(maxInFlight) && maxInFlight >= 1, `limits.maxInFlight must be >= 1.`);
+  check(messagesPerSecond > 0, `limits.messagesPerSecond must be > 0 (Infinity: no pacing).`);
+  check(isCount(burst, 1), `limits.burst must be >= 1 (got ${burst}).`);
   checkBackoff(resolved.backoff);
 }
 
@@ -166,6 +241,9 @@ export function resolveClientOptions<C extends RealtimeContract>(
     refreshBeforeMs: options.refreshBeforeMs ?? 30_000,
     maxQueue: options.maxQueue ?? 50,
     maxFailedOpens: options.maxFailedOpens ?? 3,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    limits: withDefaults(CLIENT_LIMITS_DEFAULTS, options.limits),
+    debug: debugLogger(options.debug),
     onReconnect: options.onReconnect,
     random: options.random ?? Math.random,
   };

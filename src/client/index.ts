@@ -1,5 +1,13 @@
-export { CLOSE_WAIT_MS, RealtimeClient, type RequestOptions } from './realtime-client.js';
-export type { RealtimeClientOptions } from './client.options.js';
+export { CLOSE_WAIT_MS, RealtimeClient } from './realtime-client.js';
+export {
+  CLIENT_LIMITS_DEFAULTS,
+  type ClientLimits,
+  type RealtimeClientOptions,
+  type RequestOptions,
+} from './client.options.js';
+export type { EmitResult } from './outbox.js';
+export type { DebugLogger } from './debug-log.js';
+export { UnauthorizedError, isUnauthorized, type TokenProvider } from './unauthorized.js';
 export {
   StateCode,
   type ClientState,

@@ -1,6 +1,6 @@
 /**
- * A bounded first-in first-out queue of what was sent while the client was not open. It never
- * grows past `max`: `push` refuses instead, so the caller can reject with `QUEUE_FULL`.
+ * A first-in first-out queue, bounded for new items: `push` refuses past `max` (so the caller
+ * can reject with `QUEUE_FULL`) unless forced.
  */
 export class OfflineQueue<T> {
   private items: T[] = [];
@@ -12,11 +12,24 @@ export class OfflineQueue<T> {
     return this.items.length;
   }
 
-  /** Appends an item; `false` (and nothing queued) when the queue is full. */
-  push(item: T): boolean {
-    if (this.items.length >= this.max) return false;
+  /**
+   * Appends an item; `false` (and nothing queued) when the queue is full. `force` appends past
+   * the bound (an item accepted earlier that goes back to waiting).
+   */
+  push(item: T, force = false): boolean {
+    if (this.items.length >= this.max && !force) return false;
     this.items.push(item);
     return true;
+  }
+
+  /** The oldest item, left in the queue. */
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
+  /** Removes and returns the oldest item. */
+  shift(): T | undefined {
+    return this.items.shift();
   }
 
   /** Removes one item (a request that timed out while queued); `false` when it was not there. */

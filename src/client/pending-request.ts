@@ -2,7 +2,9 @@ import { ClientErrorCode, RequestError } from './client.errors.js';
 
 /**
  * One request between `request()` and its settlement: queued, then in flight, then settled
- * exactly once (reply, error reply, timeout, disconnect or close). Its timer runs from the call.
+ * exactly once (reply, error reply, timeout, disconnect or close). Its timer runs from when it
+ * is sent, or from when it starts waiting for a connection (`startTimer` is called then), so the
+ * wait for the client's own pacing is not counted and the wait for a connection is.
  */
 export class PendingRequest {
   readonly promise: Promise<unknown>;
@@ -15,6 +17,7 @@ export class PendingRequest {
     readonly id: number,
     readonly event: string,
     readonly frame: string,
+    readonly timeoutMs: number,
   ) {
     this.promise = new Promise<unknown>((resolve, reject) => {
       this.resolveFn = resolve;
@@ -27,8 +30,12 @@ export class PendingRequest {
     return this.settled;
   }
 
-  /** Starts the timeout; `onTimeout` unlinks the request, then it rejects with `TIMEOUT`. */
+  /**
+   * Starts the timeout, unless it runs already or the request is settled; `onTimeout` unlinks
+   * the request, then it rejects with `TIMEOUT`.
+   */
   startTimer(timeoutMs: number, onTimeout: (request: PendingRequest) => void): void {
+    if (this.timer !== undefined || this.settled) return;
     this.timer = setTimeout(() => {
       onTimeout(this);
       const message = `No reply to "${this.event}" within ${timeoutMs} ms`;

@@ -20,35 +20,28 @@ import {
   type StateChange,
   type StateChangeCode,
 } from './client-state.js';
-import {
-  ClientErrorCode,
-  describeError,
-  RealtimeClientError,
-  RequestError,
-} from './client.errors.js';
+import { ClientErrorCode, RealtimeClientError, RequestError, runHook } from './client.errors.js';
 import {
   resolveClientOptions,
   type RealtimeClientOptions,
+  type RequestOptions,
   type ResolvedClientOptions,
 } from './client.options.js';
 import { ClientEvents } from './client-events.js';
 import { ConnectionAttempts } from './connection-attempts.js';
-import { Outbox } from './outbox.js';
+import { describeStateChange, redactFrame, redactUrl } from './debug-log.js';
+import { OpenWaiters } from './open-waiters.js';
+import { Outbox, type EmitResult } from './outbox.js';
 import { Upkeep } from './upkeep.js';
 import {
   closeQuietly,
-  ReadyState,
+  silence,
+  waitForClose,
   watchRefusal,
   type SocketMessageEvent,
   type UpgradeRefusal,
   type WebSocketLike,
 } from './web-socket.js';
-
-/** Options of one `request()`. */
-export interface RequestOptions {
-  /** Overrides `requestTimeoutMs` for this request. */
-  timeout?: number;
-}
 
 /** Longest wait of `close()` for the socket's close event. */
 export const CLOSE_WAIT_MS = 5000;
@@ -72,24 +65,39 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
   private readonly outbox: Outbox;
   private readonly upkeep: Upkeep;
   private readonly events = new ClientEvents();
-  private openWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private readonly openWaiters = new OpenWaiters();
   private socket: WebSocketLike | undefined;
   private refusal: UpgradeRefusal | undefined; // how the socket's upgrade was refused (Node)
 
   constructor(options: RealtimeClientOptions<C>) {
     this.options = resolveClientOptions(options);
+    const { debug, limits } = this.options;
     this.attempts = new ConnectionAttempts(this.options, {
       attach: (socket) => this.attach(socket),
+      timedOut: (reason) => this.drop(ClientErrorCode.CONNECT_TIMEOUT, reason),
+      retrying: (code, reason, error) => {
+        this.events.report(error);
+        this.reconnecting(code, reason);
+      },
+      unreachable: (error) => {
+        this.events.report(error);
+        this.openWaiters.reject(error);
+      },
       fail: (code, reason) => this.stop(code, reason),
     });
-    this.outbox = new Outbox(this.options.maxQueue);
-    this.machine = new ClientStateMachine((change) => this.events.stateChanged(change));
+    const sent = debug && ((frame: string) => debug(`[realtime] -> ${redactFrame(frame)}`));
+    this.outbox = new Outbox({ maxQueue: this.options.maxQueue, ...limits, sent });
+    this.machine = new ClientStateMachine((change) => {
+      debug?.(describeStateChange(change));
+      this.events.stateChanged(change);
+    });
     this.upkeep = new Upkeep(this.options, {
       call: (event, data, timeoutMs) => this.outbox.request(event, data, timeoutMs, false),
       isCurrent: (socket) => socket === this.socket,
       currentToken: () => this.attempts.token,
       tokenRefreshed: (token) => void (this.attempts.token = token),
       dead: (reason) => this.drop(ClientErrorCode.PING_TIMEOUT, reason),
+      unauthorized: (reason) => this.stop(ClientErrorCode.AUTH_FAILED, reason),
       report: (error) => this.events.report(error),
     });
   }
@@ -100,17 +108,15 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
   }
 
   /**
-   * Starts connecting (from `closed`) and resolves once the client is `open`; rejects when it
-   * ends up `closed` first (a stop close code, `AUTH_FAILED`, `close()`). While it is
-   * `connecting` or `reconnecting`, waits for the next open.
+   * Starts connecting (from `closed`) and resolves once the client is `open`. Rejects when it
+   * ends up `closed` first (a stop close code, `AUTH_FAILED`, `close()`), or with `UNREACHABLE`
+   * after `maxFailedOpens` failed attempts in a row (the client keeps retrying: `onState` tells
+   * when it opens; `close()` stops it). While `connecting` or `reconnecting`, waits for the next
+   * open. Never pending longer than about `maxFailedOpens` x `connectTimeoutMs` plus backoff.
    */
   connect(): Promise<void> {
     if (this.state === 'open') return Promise.resolve();
-    const opened = new Promise<void>((resolve, reject) =>
-      this.openWaiters.push({ resolve, reject }),
-    );
-    // Callers that only watch `onState` need not handle the rejection.
-    opened.catch(() => undefined);
+    const opened = this.openWaiters.add();
     if (this.state !== 'closed') return opened;
     this.attempts.reset();
     this.machine.transition('connecting', StateCode.CONNECT_CALLED, 'connect() called');
@@ -144,11 +150,21 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
    * @throws RealtimeClientError `QUEUE_FULL`, `CLOSED` or `BAD_PAYLOAD`
    */
   emit<E extends EventName<C>>(event: E, ...args: PayloadArgs<EventPayload<C, E>>): void {
-    if (this.state === 'closed') {
-      const message = 'Client is closed; call connect() first';
-      throw new RealtimeClientError(ClientErrorCode.CLOSED, message, { event });
-    }
-    this.outbox.emit(event, args[0]);
+    const result = this.tryEmit(event, ...args);
+    if (!result.ok) throw result.error;
+  }
+
+  /**
+   * `emit()` for UI code: never throws; says whether the event was sent or queued, or why not
+   * (`CLOSED`, `QUEUE_FULL`, `BAD_PAYLOAD`).
+   */
+  tryEmit<E extends EventName<C>>(event: E, ...args: PayloadArgs<EventPayload<C, E>>): EmitResult {
+    if (this.state !== 'closed') return this.outbox.emit(event, args[0]);
+    const message = 'Client is closed; call connect() first';
+    return {
+      ok: false,
+      error: new RealtimeClientError(ClientErrorCode.CLOSED, message, { event }),
+    };
   }
 
   /** Listens to a push; returns the function that stops listening. */
@@ -178,22 +194,14 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
   close(reason = 'Client closed'): Promise<void> {
     const socket = this.socket;
     this.stop(CloseCode.NORMAL, reason);
-    return new Promise<void>((resolve) => {
-      if (!socket || socket.readyState === ReadyState.CLOSED) return resolve();
-      const timer = setTimeout(resolve, CLOSE_WAIT_MS);
-      // In Node, waiting for a silent peer must not keep the process alive.
-      (timer as { unref?: () => void }).unref?.();
-      socket.onclose = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return waitForClose(socket, CLOSE_WAIT_MS);
   }
 
   /** Makes a new socket the client's: its events reach the client until it is detached. */
   private attach(socket: WebSocketLike): void {
     this.socket = socket;
     this.refusal = undefined;
+    this.options.debug?.(`[realtime] opening ${redactUrl(this.options.url)}`);
     watchRefusal(socket, (refusal) => {
       if (socket === this.socket) this.refusal = refusal;
     });
@@ -212,7 +220,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     this.outbox.live = socket;
     this.upkeep.start(socket);
     this.machine.transition('open', StateCode.CONNECTED, 'Connected');
-    for (const waiter of this.openWaiters.splice(0)) waiter.resolve();
+    this.openWaiters.resolve();
     // A listener may have closed the client already.
     if (socket !== this.socket) return;
     if (reconnected && this.options.onReconnect) return void this.runReconnectHook(socket);
@@ -221,20 +229,16 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
 
   /** Runs `onReconnect` (its requests go out at once), then flushes the queue. */
   private async runReconnectHook(socket: WebSocketLike): Promise<void> {
-    try {
-      await this.options.onReconnect?.(this);
-    } catch (error) {
-      const message = `onReconnect failed: ${describeError(error)}`;
-      const failure = new RealtimeClientError(ClientErrorCode.RECONNECT_HOOK_FAILED, message, {
-        cause: error,
-      });
-      if (socket === this.socket) this.events.report(failure);
-    }
-    if (socket === this.socket) this.outbox.flush();
+    const failure = await runHook(() => this.options.onReconnect?.(this));
+    if (socket !== this.socket) return;
+    if (failure) this.events.report(failure);
+    this.outbox.flush();
   }
 
   private handleMessage(socket: WebSocketLike, event: SocketMessageEvent): void {
-    const message = socket === this.socket ? parseObject(event.data) : undefined;
+    if (socket !== this.socket) return;
+    this.options.debug?.(`[realtime] <- ${redactFrame(event.data)}`);
+    const message = parseObject(event.data);
     if (!message) return;
     const { event: name, id, data } = message;
     if (typeof name === 'string') return this.events.push(name, data);
@@ -252,7 +256,12 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     this.outbox.failInFlight(ClientErrorCode.DISCONNECTED, `Connection closed (${code}): ${text}`);
     if (typeof code === 'number' && !shouldReconnect(code)) return this.stop(code, text);
     this.attempts.retry(code);
-    if (this.state !== 'reconnecting') this.machine.transition('reconnecting', code, text);
+    this.reconnecting(code, text);
+  }
+
+  private reconnecting(code: StateChangeCode, reason: string): void {
+    const moving = this.state === 'connecting' || this.state === 'open';
+    if (moving) this.machine.transition('reconnecting', code, reason);
   }
 
   /** The upgrade was refused with a status: report it, then stop or retry as it says. */
@@ -265,7 +274,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     const decision = this.attempts.refused(refusal);
     if (decision.stop) return this.stop(code, error.message, error);
     this.attempts.retry(code, decision.minMs);
-    if (this.state !== 'reconnecting') this.machine.transition('reconnecting', code, error.message);
+    this.reconnecting(code, error.message);
   }
 
   /** Stops for good: state `closed`, everything pending rejected, no reconnect. */
@@ -277,9 +286,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     const message = `Client closed: ${reason}`;
     this.outbox.failAll(ClientErrorCode.CLOSED, message);
     const waiterCode = typeof code === 'string' ? code : ClientErrorCode.CLOSED;
-    for (const waiter of this.openWaiters.splice(0)) {
-      waiter.reject(cause ?? new RealtimeClientError(waiterCode, message));
-    }
+    this.openWaiters.reject(cause ?? new RealtimeClientError(waiterCode, message));
     if (this.state !== 'closed') this.machine.transition('closed', code, reason);
   }
 
@@ -288,12 +295,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     this.upkeep.stop();
     this.outbox.live = undefined;
     if (!socket) return;
-    socket.onopen = null;
-    socket.onmessage = null;
-    // Not null: closing a socket that is still connecting makes `ws` emit 'error', and an
-    // EventEmitter 'error' without a listener would crash a Node process.
-    socket.onerror = () => undefined;
-    socket.onclose = null;
+    silence(socket);
     if (this.socket === socket) this.socket = undefined;
   }
 }

@@ -6,6 +6,7 @@ import {
   RequestError,
 } from './client.errors.js';
 import { readTokenExpiry, refreshDelay } from './token.js';
+import { askForToken, type TokenProvider } from './unauthorized.js';
 import type { WebSocketLike } from './web-socket.js';
 
 /** setTimeout's largest delay (about 24.8 days); longer waits are done in steps. */
@@ -18,7 +19,7 @@ export interface UpkeepOptions {
   refreshToken: boolean;
   refreshBeforeMs: number;
   requestTimeoutMs: number;
-  getToken: (() => Promise<string> | string) | undefined;
+  getToken: TokenProvider | undefined;
 }
 
 /** What the upkeep needs from the client. */
@@ -32,6 +33,8 @@ export interface UpkeepHost {
   tokenRefreshed(token: string): void;
   /** No `$ping` reply in time: drop the connection and reconnect. */
   dead(reason: string): void;
+  /** `getToken()` signalled "unauthorized" during a refresh: stop the client. */
+  unauthorized(reason: string): void;
   report(error: RealtimeClientError): void;
 }
 
@@ -103,16 +106,18 @@ export class Upkeep {
   private async refresh(socket: WebSocketLike, current: string): Promise<void> {
     this.refreshTimer = undefined;
     if (!this.host.isCurrent(socket) || !this.options.getToken) return;
-    let token: string;
-    try {
-      token = await this.options.getToken();
-    } catch (error) {
-      const message = `getToken() failed during refresh: ${describeError(error)}`;
-      return this.fail(socket, ClientErrorCode.AUTH_FAILED, message, error);
+    const outcome = await askForToken(this.options.getToken);
+    if (!this.host.isCurrent(socket)) return;
+    if (outcome.kind === 'unauthorized') return this.host.unauthorized(outcome.reason);
+    // A failure is reported; at `exp` the server closes with 4401 and the reconnect asks
+    // getToken() again, with backoff.
+    if (outcome.kind === 'failed') {
+      const message = `${outcome.reason} (during the in-band refresh)`;
+      return this.fail(socket, ClientErrorCode.TOKEN_FAILED, message, outcome.cause);
     }
-    // The same token again: nothing to gain; at `exp` the server closes with 4401 and the
-    // reconnect asks getToken() once more.
-    if (!this.host.isCurrent(socket) || typeof token !== 'string' || token === current) return;
+    const { token } = outcome;
+    // The same token again: nothing to gain (the same 4401 path applies).
+    if (token === current) return;
     try {
       const request: AuthRequest = { token };
       await this.host.call(ReservedEvent.AUTH, request, this.options.requestTimeoutMs);

@@ -163,3 +163,29 @@ export function watchRefusal(
     response.on('error', done);
   });
 }
+
+/**
+ * Resolves once `socket` has closed, or after `maxWaitMs` when the peer does not answer (a timer
+ * that does not keep a Node process alive).
+ */
+export function waitForClose(socket: WebSocketLike | undefined, maxWaitMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!socket || socket.readyState === ReadyState.CLOSED) return resolve();
+    const timer = setTimeout(resolve, maxWaitMs);
+    (timer as { unref?: () => void }).unref?.();
+    socket.onclose = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+}
+
+/** Unhooks the client's handlers: nothing from `socket` reaches the client any more. */
+export function silence(socket: WebSocketLike): void {
+  socket.onopen = null;
+  socket.onmessage = null;
+  // Not null: closing a socket that is still connecting makes `ws` emit 'error', and an
+  // EventEmitter 'error' without a listener would crash a Node process.
+  socket.onerror = () => undefined;
+  socket.onclose = null;
+}

@@ -4,3 +4,5 @@ export * from './error-codes.js';
 export * from './reserved-events.js';
 export * from './contract.js';
 export * from './parse-envelope.js';
+export * from './token-bucket.js';
+export * from './rate-limits.js';

@@ -1,3 +1,5 @@
+import { DEFAULT_MESSAGE_LIMITS } from '../protocol/index.js';
+
 /**
  * Every default of `RealtimeModule.forRoot()` in one place: the validation applies these, the
  * `@default` tags of `RealtimeModuleOptions` and the README's configuration table cite them.
@@ -19,10 +21,10 @@ export const REALTIME_DEFAULTS = {
   validation: { forbidUnknownFields: false },
   heartbeatIntervalMs: 30000,
   limits: {
-    messagesPerSecond: 50,
-    messageBurst: 100,
+    messagesPerSecond: DEFAULT_MESSAGE_LIMITS.messagesPerSecond,
+    messageBurst: DEFAULT_MESSAGE_LIMITS.messageBurst,
     rateLimitedBeforeClose: 20,
-    concurrentHandlers: 16,
+    concurrentHandlers: DEFAULT_MESSAGE_LIMITS.concurrentHandlers,
     queuedMessages: 64,
     connectionsPerUser: 10,
     connections: 10000,

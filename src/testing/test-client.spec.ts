@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { fakeWebSockets, type FakeSockets } from '../../test/client/fake-web-socket.js';
+import { UnauthorizedError } from '../client/index.js';
 import type { DefineContract } from '../protocol/index.js';
 import { ExpectationError } from './inbox.js';
 import { createTestClient, TestClient, type TestClientOptions } from './test-client.js';
@@ -188,7 +189,7 @@ describe('TestClient', () => {
     const pending = createTestClient<Contract>(URL, {
       WebSocket: net.WebSocket,
       getToken: () => {
-        throw new Error('no session');
+        throw new UnauthorizedError('no session');
       },
     });
     await expect(pending).rejects.toMatchObject({ code: 'AUTH_FAILED' });

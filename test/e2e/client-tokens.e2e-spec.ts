@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { Module } from '@nestjs/common';
+import { UnauthorizedError } from '../../src/client/index.js';
 import { ChatModule } from '../../src/demo/chat/chat.module.js';
 import { RealtimeModule } from '../../src/server/index.js';
 import {
@@ -31,12 +32,12 @@ describe('RealtimeClient<DemoContract> against the demo', () => {
   let demo: RunningRealtimeApp;
   useDemo((app) => (demo = app));
 
-  it('a 401 at the upgrade (Node sees the status): getToken() again at once; closed with AUTH_FAILED when it throws', async () => {
+  it('a 401 at the upgrade (Node sees the status): getToken() again at once; closed with AUTH_FAILED when it says unauthorized', async () => {
     const sub = user('forged');
     const tokens = [signTestToken('not-the-server-secret-0123456789abcdefghijkl', { sub })];
     const getToken = jest.fn(() => {
       const token = tokens.shift();
-      if (token === undefined) throw new Error('session expired');
+      if (token === undefined) throw new UnauthorizedError('session expired');
       return token;
     });
     const client = await connect(demo, sub, { getToken, maxFailedOpens: 3, connect: false });
@@ -44,7 +45,7 @@ describe('RealtimeClient<DemoContract> against the demo', () => {
     const closed = await client.expectState('closed');
     expect(closed).toMatchObject({
       code: 'AUTH_FAILED',
-      reason: 'getToken() failed: session expired',
+      reason: 'session expired',
     });
     await expect(connecting).resolves.toMatchObject({ code: 'AUTH_FAILED' });
     expect(getToken).toHaveBeenCalledTimes(2);
@@ -74,6 +75,21 @@ describe('RealtimeClient<DemoContract> against the demo', () => {
     expect(getToken).toHaveBeenCalledTimes(2);
     expect(client.connectionAttempts).toHaveLength(2);
     expect(client.stateChanges.map((c) => c.state)).toEqual(['connecting', 'reconnecting', 'open']);
+    await expect(client.request('chat:join', { room: sub })).resolves.toMatchObject({ room: sub });
+  });
+
+  it('a token endpoint that fails twice (a 502 during its restart): retried, then connected', async () => {
+    const sub = user('flaky-auth');
+    let calls = 0;
+    const getToken = jest.fn(async () => {
+      if (++calls <= 2) throw new Error('POST /auth/token answered 502');
+      return tokenFor(sub);
+    });
+    const client = await connect(demo, sub, { getToken, connect: false });
+    await client.connect();
+    expect(getToken).toHaveBeenCalledTimes(3);
+    expect(client.errors.map((e) => e.code)).toEqual(['TOKEN_FAILED', 'TOKEN_FAILED']);
+    expect(client.connectionAttempts).toHaveLength(1);
     await expect(client.request('chat:join', { room: sub })).resolves.toMatchObject({ room: sub });
   });
 });

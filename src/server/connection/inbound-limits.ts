@@ -1,5 +1,4 @@
-import { CloseCode } from '../../protocol/index.js';
-import { TokenBucket } from './token-bucket.js';
+import { CloseCode, TokenBucket } from '../../protocol/index.js';
 
 /** Why a connection must be closed: the close code and reason to send. */
 export interface CloseVerdict {

@@ -20,4 +20,22 @@ describe('TokenBucket', () => {
     expect(bucket.take(60_000)).toBe(true);
     expect(bucket.take(60_000)).toBe(false);
   });
+
+  it('says how long until the next token', () => {
+    const bucket = new TokenBucket(50, 1, 0);
+    expect(bucket.msUntilToken(0)).toBe(0);
+    expect(bucket.take(0)).toBe(true);
+    expect(bucket.msUntilToken(0)).toBe(20); // one token per 20 ms at 50/s
+    expect(bucket.msUntilToken(5)).toBe(15);
+    expect(bucket.take(20)).toBe(true);
+  });
+
+  it('goes into debt for a forced take, which later takes pay back', () => {
+    const bucket = new TokenBucket(10, 1, 0);
+    expect(bucket.take(0)).toBe(true);
+    expect(bucket.take(0, true)).toBe(true);
+    expect(bucket.take(100)).toBe(false); // the debt of one token is paid back first
+    expect(bucket.msUntilToken(100)).toBe(100);
+    expect(bucket.take(200)).toBe(true);
+  });
 });
