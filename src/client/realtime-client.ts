@@ -46,6 +46,8 @@ import {
 /** Longest wait of `close()` for the socket's close event. */
 export const CLOSE_WAIT_MS = 5000;
 
+const CLOSED_MESSAGE = 'Client is closed; call connect() first';
+
 /**
  * The typed client of `realtime.v1`, for browsers and Node. An explicit state machine
  * (`connecting`, `open`, `reconnecting`, `closed`; every change has a `{code, reason}`) with
@@ -137,8 +139,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
   ): Promise<RequestReply<C, E>> {
     const [payload, options] = args as unknown as [unknown, RequestOptions | undefined];
     if (this.state === 'closed') {
-      const message = 'Client is closed; call connect() first';
-      return Promise.reject(new RequestError(event, ClientErrorCode.CLOSED, message));
+      return Promise.reject(new RequestError(event, ClientErrorCode.CLOSED, CLOSED_MESSAGE));
     }
     const timeout = options?.timeout ?? this.options.requestTimeoutMs;
     return this.outbox.request(event, payload, timeout, true) as Promise<RequestReply<C, E>>;
@@ -160,11 +161,8 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
    */
   tryEmit<E extends EventName<C>>(event: E, ...args: PayloadArgs<EventPayload<C, E>>): EmitResult {
     if (this.state !== 'closed') return this.outbox.emit(event, args[0]);
-    const message = 'Client is closed; call connect() first';
-    return {
-      ok: false,
-      error: new RealtimeClientError(ClientErrorCode.CLOSED, message, { event }),
-    };
+    const error = new RealtimeClientError(ClientErrorCode.CLOSED, CLOSED_MESSAGE, { event });
+    return { ok: false, error };
   }
 
   /** Listens to a push; returns the function that stops listening. */
