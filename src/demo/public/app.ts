@@ -4,7 +4,12 @@
  * Bundled by `npm run build` (scripts/build-page.mjs) into dist/public/app.js; the SDK itself is
  * its browser bundle, imported from /sdk/realtime-client.js.
  */
-import { ClientErrorCode, RealtimeClient, type StateChange } from '../../client/index.js';
+import {
+  ClientErrorCode,
+  RealtimeClient,
+  type RealtimeClientError,
+  type StateChange,
+} from '../../client/index.js';
 import type { ChatUser, DemoContract } from '../contract.js';
 import type { PageConfig } from '../page/page-config.js';
 import { ChatView } from './chat-view.js';
@@ -31,6 +36,13 @@ const appSection = byId('app', HTMLElement);
 const meBox = byId('me', HTMLElement);
 const meName = byId('me-name', HTMLElement);
 const signOutButton = byId('sign-out', HTMLButtonElement);
+
+/** Errors of the connection attempts, which the client retries by itself. */
+const SHOWN_BY_THE_BADGE = new Set<string>([
+  ClientErrorCode.TOKEN_FAILED,
+  ClientErrorCode.CONNECT_TIMEOUT,
+  ClientErrorCode.UNREACHABLE,
+]);
 
 /** Everything that lives as long as one signed-in session. */
 interface Running {
@@ -70,9 +82,6 @@ async function start(config: PageConfig, name: string): Promise<void> {
     // A dev token is a new user each time and `$auth` needs the same user: no in-band refresh.
     // When the token expires the server closes with 4401 and the client reconnects with a new one.
     refreshToken: false,
-    // A refused upgrade looks like 1006 to a browser: ask the session after every failed open,
-    // so that it sees at once when the server restarted with a new secret (see session.ts).
-    maxFailedOpens: 1,
     // A demo server restarts in a second or two: retry soon.
     backoff: { initialMs: 250, maxMs: 5000 },
     // Before the offline queue is flushed: the rooms and symbols come back first.
@@ -87,7 +96,6 @@ async function start(config: PageConfig, name: string): Promise<void> {
   const game = new GameViewPanel(client);
   const onState = (change: StateChange): void => {
     connection.show(change);
-    if (change.state === 'open') session.opened();
     if (change.previous === 'open') {
       chat.connectionLost();
       game.connectionLost();
@@ -96,6 +104,8 @@ async function start(config: PageConfig, name: string): Promise<void> {
   const stopListening = [
     client.onState(onState),
     client.onError((error) => {
+      // Failed attempts to connect: the connection badge shows them, not a toast per retry.
+      if (SHOWN_BY_THE_BADGE.has(error.code)) return;
       notify(describe(error), 'error');
       // A listener of this page threw: a bug, which the browser tests catch on the console.
       if (error.code === ClientErrorCode.LISTENER_FAILED) console.error(error);
@@ -115,11 +125,16 @@ async function start(config: PageConfig, name: string): Promise<void> {
  */
 async function connect(current: Running): Promise<void> {
   const { client, chat, ticker } = current;
-  try {
-    await client.connect();
-  } catch {
-    // The connection badge shows why, with a Reconnect button.
-    return;
+  for (;;) {
+    try {
+      await client.connect();
+      break;
+    } catch (error) {
+      // UNREACHABLE: the client keeps trying, and the badge says so; wait for it to open.
+      if ((error as RealtimeClientError).code === ClientErrorCode.UNREACHABLE) continue;
+      // Stopped for good: the connection badge shows why, with a Reconnect button.
+      return;
+    }
   }
   try {
     await Promise.all([

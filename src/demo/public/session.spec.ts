@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { isUnauthorized } from '../../client/index.js';
 import { DevTokenSession } from './session.js';
 
 /** A JWT-shaped token with `exp` (the session reads it, never verifies it). */
@@ -56,18 +57,20 @@ describe('DevTokenSession (the page’s getToken)', () => {
     const session = await DevTokenSession.start('alice', userChanged);
     expect(session.user).toEqual({ id: 'user-1', name: 'alice' });
     const first = await session.getToken();
-    session.opened();
     expect(await session.getToken()).toBe(first);
-    session.opened();
     expect(fake.server.issued).toBe(1);
     expect(userChanged).not.toHaveBeenCalled();
   });
 
-  it('keeps the token while the server is down, instead of failing the client', async () => {
+  it('rejects with a plain error while the server is down (the client retries it)', async () => {
     const session = await DevTokenSession.start('alice', userChanged);
     const token = await session.getToken();
     fake.server.up = false;
-    for (let i = 0; i < 5; i++) expect(await session.getToken()).toBe(token);
+    const failure = await session.getToken().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(isUnauthorized(failure)).toBe(false);
+    fake.server.up = true;
+    expect(await session.getToken()).toBe(token);
     expect(fake.server.issued).toBe(1);
   });
 
@@ -81,14 +84,12 @@ describe('DevTokenSession (the page’s getToken)', () => {
     expect(session.user).toEqual({ id: 'user-2', name: 'alice' });
     expect(userChanged).toHaveBeenCalledWith({ id: 'user-2', name: 'alice' });
     // Same boot from now on: the new token is kept.
-    session.opened();
     expect(await session.getToken()).toBe(fresh);
   });
 
   it('keeps the token after a restart when the secret is configured', async () => {
     const session = await DevTokenSession.start('alice', userChanged);
     const token = await session.getToken();
-    session.opened();
     fake.server.bootId = 'boot-2';
     expect(await session.getToken()).toBe(token);
   });
@@ -101,13 +102,14 @@ describe('DevTokenSession (the page’s getToken)', () => {
     expect(fake.server.issued).toBe(2);
   });
 
-  it('gets a new token when opens keep failing while the server answers', async () => {
+  it('says unauthorized when the server stops issuing tokens after a restart', async () => {
     const session = await DevTokenSession.start('alice', userChanged);
-    const token = await session.getToken();
-    expect(await session.getToken()).toBe(token);
-    const fresh = await session.getToken();
-    expect(fresh).not.toBe(token);
-    expect(fake.server.issued).toBe(2);
+    fake.server.bootId = 'boot-2';
+    fake.server.tokensSurviveRestart = false;
+    fake.server.devTokens = false;
+    const failure = await session.getToken().catch((error: unknown) => error);
+    expect(isUnauthorized(failure)).toBe(true);
+    expect((failure as Error).message).toBe('Cannot POST');
   });
 
   it('fails with the server’s message when it refuses a token', async () => {

@@ -1,9 +1,7 @@
+import { UnauthorizedError } from '../../client/index.js';
 import type { DevTokenResponse } from '../auth/dev-token.controller.js';
 import type { ChatUser } from '../contract.js';
 import type { PageConfig } from '../page/page-config.js';
-
-/** Asks of `getToken` while the server answers but no socket opens, before a new token. */
-const MAX_ASKS_WITHOUT_OPEN = 2;
 
 /** A token this close to its `exp` is replaced rather than used. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -15,19 +13,22 @@ export async function fetchPageConfig(): Promise<PageConfig> {
   return (await res.json()) as PageConfig;
 }
 
-/** `POST /auth/dev-token {name}`: a token for a fresh user with that display name. */
+/**
+ * `POST /auth/dev-token {name}`: a token for a fresh user with that display name. A refusal
+ * (4xx: a bad name, dev tokens off) is an {@link UnauthorizedError}, which stops the client; a
+ * server error or no answer is a plain error, which the client retries.
+ */
 export async function issueDevToken(name: string): Promise<DevTokenResponse> {
   const res = await fetch('/auth/dev-token', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name }),
   });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
-    const message = Array.isArray(body?.message) ? body.message.join(', ') : body?.message;
-    throw new Error(typeof message === 'string' ? message : `The server answered ${res.status}`);
-  }
-  return (await res.json()) as DevTokenResponse;
+  if (res.ok) return (await res.json()) as DevTokenResponse;
+  const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
+  const text = Array.isArray(body?.message) ? body.message.join(', ') : body?.message;
+  const message = typeof text === 'string' ? text : `The server answered ${res.status}`;
+  throw res.status < 500 ? new UnauthorizedError(message) : new Error(message);
 }
 
 /** The `exp` of a JWT in ms (not verified: the server does that), or `undefined`. */
@@ -45,16 +46,12 @@ function expiryOf(token: string): number | undefined {
 /**
  * The page's identity: a dev token for the chosen name, and the `getToken` of the client.
  *
- * A dev token is a new user every time, so the session keeps its token as long as it works and
- * gets a new one only when it must: the token is about to expire, the server restarted with a
- * new random `JWT_SECRET` (its `bootId` changed and `tokensSurviveRestart` is false), or opens
- * keep failing while the server answers (the page's client asks after every failed open:
- * `maxFailedOpens: 1`; the third ask in a row without an open gets a new token). While the
- * server cannot be reached, the current token is returned and the client keeps retrying.
+ * A dev token is a new user every time, so the session keeps its token as long as it can and
+ * gets a new one only when it must: the token is about to expire, or the server restarted with
+ * a new random `JWT_SECRET` (its `bootId` changed and `tokensSurviveRestart` is false). While
+ * the server cannot be reached `getToken` rejects, and the client retries with its backoff.
  */
 export class DevTokenSession {
-  private failedAsks = 0;
-
   private constructor(
     readonly name: string,
     private token: string,
@@ -80,41 +77,20 @@ export class DevTokenSession {
 
   /** The client's `getToken`. */
   readonly getToken = async (): Promise<string> => {
-    let config: PageConfig;
-    try {
-      config = await fetchPageConfig();
-    } catch {
-      // Server down (a restart): this attempt fails and the client retries with its backoff.
-      return this.token;
-    }
+    const config = await fetchPageConfig();
     const expiry = expiryOf(this.token);
     const expiring = expiry !== undefined && expiry - Date.now() < EXPIRY_MARGIN_MS;
     const secretChanged = config.bootId !== this.bootId && !config.tokensSurviveRestart;
-    const refused = ++this.failedAsks > MAX_ASKS_WITHOUT_OPEN;
-    if (!expiring && !secretChanged && !refused) return this.token;
-    let issued: DevTokenResponse;
-    try {
-      issued = await issueDevToken(this.name);
-    } catch (error) {
-      // fetch() rejects with a TypeError when the server went away meanwhile: retry later.
-      if (error instanceof TypeError) return this.token;
-      throw error;
-    }
-    const { token, user } = issued;
+    if (!expiring && !secretChanged) return this.token;
+    const { token, user } = await issueDevToken(this.name);
     this.token = token;
     this.bootId = config.bootId;
-    this.failedAsks = 0;
     if (user.id !== this.current.id) {
       this.current = toChatUser(user);
       this.userChanged(this.current);
     }
     return token;
   };
-
-  /** The client is open: the token works. */
-  opened(): void {
-    this.failedAsks = 0;
-  }
 }
 
 function toChatUser(user: DevTokenResponse['user']): ChatUser {
