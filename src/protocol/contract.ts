@@ -29,7 +29,14 @@ export interface AnyContract extends RealtimeContract {
   pushes: Record<string, unknown>;
 }
 
-export type RequestName<C extends RealtimeContract> = keyof C['requests'] & string;
+/**
+ * The string keys of `K`, as a distributive conditional type: a wrong event name is then reported
+ * against the list of valid names (`"chat:join" | "chat:send" | ...`) instead of the whole
+ * contract type.
+ */
+export type StringKeys<K> = K extends string ? K : never;
+
+export type RequestName<C extends RealtimeContract> = StringKeys<keyof C['requests']>;
 export type RequestPayload<
   C extends RealtimeContract,
   E extends RequestName<C>,
@@ -39,10 +46,10 @@ export type RequestReply<
   E extends RequestName<C>,
 > = C['requests'][E]['reply'];
 
-export type EventName<C extends RealtimeContract> = keyof C['events'] & string;
+export type EventName<C extends RealtimeContract> = StringKeys<keyof C['events']>;
 export type EventPayload<C extends RealtimeContract, E extends EventName<C>> = C['events'][E];
 
-export type PushName<C extends RealtimeContract> = keyof C['pushes'] & string;
+export type PushName<C extends RealtimeContract> = StringKeys<keyof C['pushes']>;
 export type PushData<C extends RealtimeContract, E extends PushName<C>> = C['pushes'][E];
 
 /**
