@@ -1,4 +1,5 @@
 /** @jest-environment ./test/react/support/jsdom-server-environment.mjs */
+import { once } from 'node:events';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { createElement, StrictMode } from 'react';
 import { CloseCode } from '../../src/protocol/index.js';
@@ -81,9 +82,13 @@ describe('RealtimeProvider and useConnectionState', () => {
 
     await screen.findByText('connecting -> open (CONNECTED: Connected)');
     await waitFor(() => expect(demo.registry().connectionsOf(sub)).toHaveLength(1));
+    const [connection] = demo.registry().connectionsOf(sub);
+    const closedOnServer = once(connection!.socket, 'close');
 
     view.unmount();
     expect(client.state).toBe('closed');
+    const [code] = (await closedOnServer) as [number];
+    expect(code).toBe(CloseCode.NORMAL);
     await waitFor(() => expect(demo.registry().connectionsOf(sub)).toHaveLength(0));
   });
 

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { cleanup, screen } from '@testing-library/react';
+import { cleanup, configure, screen } from '@testing-library/react';
 import { WebSocket } from 'ws';
 import { RealtimeClient, type RealtimeClientOptions } from '../../../src/client/index.js';
 import type { DemoContract } from '../../../src/demo/contract.js';
@@ -28,6 +28,9 @@ export function installReactHarness(): void {
   beforeAll(() => {
     // After Testing Library's own beforeAll, which sets it to true.
     (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
+    // findBy/waitFor give up after this long (1 s by default): a bound for busy CI machines,
+    // where the server shares the CPU with the other suites, not a speed the tests assert.
+    configure({ asyncUtilTimeout: 5000 });
   });
   beforeEach(() => {
     consoleErrors = [];
