@@ -1,12 +1,12 @@
 // Builds packages/client (npm: nestjs-realtime-client), the client alone for frontends: the
-// client and protocol entries of dist/ (ESM and CommonJS, with their .d.ts and source
+// client, protocol and React entries of dist/ (ESM and CommonJS, with their .d.ts and source
 // maps) and the browser bundle, copied with the same relative layout, so the package has no
 // dependency at all. Run by `npm run build` after the other builds; refuses to build when the
 // two packages' versions differ (they are released together).
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const OUT = 'packages/client/dist';
-const ENTRIES = ['client', 'protocol'];
+const ENTRIES = ['client', 'protocol', 'react'];
 
 const server = JSON.parse(readFileSync('package.json', 'utf8'));
 const client = JSON.parse(readFileSync('packages/client/package.json', 'utf8'));

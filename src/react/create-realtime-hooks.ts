@@ -15,7 +15,7 @@ import type {
   RequestName,
   RequestPayload,
   RequestReply,
-} from './contract-types.js';
+} from '../client/index.js';
 import { usePushOn } from './use-push.js';
 import { useRequestOn, type RequestHandle } from './use-request.js';
 

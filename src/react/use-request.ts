@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AnyContract, RealtimeClient, RequestError, RequestOptions } from '../client/index.js';
-import type { PayloadArgs } from './contract-types.js';
+import type { PayloadArgs } from '../client/index.js';
 
 /** What `useRequest(event)` returns: `send` and the state of the latest call. */
 export interface RequestHandle<P, R> {
