@@ -77,4 +77,39 @@ describe('demo page: live ticker', () => {
 
     expect(scenario.tabs.errors()).toEqual([]);
   });
+
+  it('shows an arrow that agrees with the percentage, in every row', async () => {
+    const { page } = await scenario.tabs.signedIn('alice');
+    // One snapshot of every row, taken once some rise and some fall.
+    const handle = await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll<HTMLElement>('#symbols .symbol')].map((row) => ({
+        symbol: row.dataset['symbol'],
+        row: row.dataset['trend'],
+        change: row.querySelector<HTMLElement>('.change')?.dataset['trend'],
+        arrow: row.querySelector('.change .arrow')?.textContent,
+        percent: row.querySelector('.change .percent')?.textContent ?? '',
+      }));
+      const trends = rows.map((row) => row.row);
+      return trends.includes('up') && trends.includes('down') && rows;
+    });
+    const rows = (await handle.jsonValue()) as {
+      symbol: string;
+      row: string;
+      change: string;
+      arrow: string;
+      percent: string;
+    }[];
+    const expected = { '+': ['up', '▲'], '-': ['down', '▼'], '0': ['flat', ''] } as const;
+    for (const { symbol, row, change, arrow, percent } of rows) {
+      const sign = percent[0] as keyof typeof expected;
+      expect(percent).toMatch(/^([+-]\d+\.\d\d|0\.00)%$/);
+      expect({ symbol, row, change, arrow }).toEqual({
+        symbol,
+        row: expected[sign][0],
+        change: expected[sign][0],
+        arrow: expected[sign][1],
+      });
+    }
+    expect(scenario.tabs.errors()).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import type { RealtimeClient } from '../../client/index.js';
 import type { DemoContract, Tick } from '../contract.js';
 import { byId, h, replaceChildren, svg } from './dom.js';
 import { describe, type Notify } from './notices.js';
+import { formatPrice, quoteChange } from './ticker-quote.js';
 
 type Client = RealtimeClient<DemoContract>;
 
@@ -17,17 +18,6 @@ const HISTORY = 60;
 /** Size of the sparkline's drawing (stretched to its box). */
 const WIDTH = 120;
 const HEIGHT = 32;
-
-const PRICE = new Intl.NumberFormat('en-US', {
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-const CHANGE = new Intl.NumberFormat('en-US', {
-  style: 'percent',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-  signDisplay: 'exceptZero',
-});
 
 /** Points a new sparkline spreads over its width until it has more (then it squeezes). */
 const MIN_WINDOW = 20;
@@ -59,6 +49,8 @@ interface Row {
   readonly element: HTMLLIElement;
   readonly price: HTMLElement;
   readonly change: HTMLElement;
+  readonly arrow: HTMLElement;
+  readonly percent: HTMLElement;
   readonly line: SVGPolylineElement;
   readonly area: SVGPolygonElement;
 }
@@ -149,17 +141,15 @@ export class TickerView {
   private push(symbol: string, price: number): void {
     const row = this.rows.get(symbol);
     if (!row) return;
-    const previous = row.prices.at(-1);
     row.prices.push(price);
     row.prices.splice(0, row.prices.length - HISTORY);
     row.first ??= price;
-    const change = (price - row.first) / row.first;
-    row.price.textContent = PRICE.format(price);
-    row.change.textContent = CHANGE.format(change);
-    row.element.dataset['trend'] = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
-    if (previous !== undefined && previous !== price) {
-      row.price.dataset['move'] = price > previous ? 'up' : 'down';
-    }
+    const { text, trend, arrow } = quoteChange(row.first, price);
+    row.price.textContent = formatPrice(price);
+    row.percent.textContent = text;
+    row.arrow.textContent = arrow;
+    // One trend for the colour of the sparkline, the arrow and the percentage.
+    row.element.dataset['trend'] = row.change.dataset['trend'] = trend;
     const points = sparklinePoints(row.prices);
     row.line.setAttribute('points', points);
     const lastX = points.slice(points.lastIndexOf(' ') + 1).split(',')[0];
@@ -170,7 +160,9 @@ export class TickerView {
     const line = svg('polyline', { class: 'spark-line' });
     const area = svg('polygon', { class: 'spark-area' });
     const price = h('span', { class: 'price' }, '…');
-    const change = h('span', { class: 'change' });
+    const arrow = h('span', { class: 'arrow', 'aria-hidden': 'true' });
+    const percent = h('span', { class: 'percent' });
+    const change = h('span', { class: 'change', 'data-trend': 'flat' }, arrow, percent);
     const remove = h(
       'button',
       { type: 'button', class: 'remove ghost', 'aria-label': `Stop following ${symbol}` },
@@ -204,6 +196,8 @@ export class TickerView {
       element,
       price,
       change,
+      arrow,
+      percent,
       line,
       area,
     });
