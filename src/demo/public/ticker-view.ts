@@ -3,14 +3,12 @@ import type { DemoContract, Tick } from '../contract.js';
 import { byId, h, replaceChildren, svg } from './dom.js';
 import { describe, type Notify } from './notices.js';
 import { formatPrice, quoteChange } from './ticker-quote.js';
+import { SymbolForm } from './ticker-symbol.js';
 
 type Client = RealtimeClient<DemoContract>;
 
 /** The symbols a new session follows. */
 export const DEFAULT_SYMBOLS = ['ACME', 'GLOBEX', 'INITECH', 'HOOLI', 'UMBRELLA'];
-
-/** Symbols the server accepts (demo.md). */
-const SYMBOL = /^[A-Z]{1,10}$/;
 
 /** Points of a sparkline. */
 const HISTORY = 60;
@@ -67,21 +65,10 @@ export class TickerView {
     private readonly notify: Notify,
   ) {
     this.stopListening = client.on('ticker:tick', (tick) => this.onTick(tick));
-    const form = byId('symbol-form', HTMLFormElement);
-    const input = byId('symbol-input', HTMLInputElement);
-    form.addEventListener(
-      'submit',
-      (event) => {
-        event.preventDefault();
-        const symbol = input.value.trim().toUpperCase();
-        if (!SYMBOL.test(symbol)) {
-          this.notify('A symbol is 1-10 letters A-Z.', 'error');
-          return;
-        }
-        input.value = '';
-        void this.follow([symbol]);
-      },
-      { signal: this.dom.signal },
+    new SymbolForm(
+      (symbol) => void this.follow([symbol]),
+      () => this.symbols(),
+      this.dom.signal,
     );
     replaceChildren(this.list);
   }
