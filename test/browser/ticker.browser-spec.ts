@@ -87,7 +87,7 @@ describe('demo page: live ticker', () => {
         row: row.dataset['trend'],
         change: row.querySelector<HTMLElement>('.change')?.dataset['trend'],
         arrow: row.querySelector('.change .arrow')?.textContent,
-        percent: row.querySelector('.change .percent')?.textContent ?? '',
+        percent: row.querySelector('.change')?.lastChild?.textContent ?? '',
       }));
       const trends = rows.map((row) => row.row);
       return trends.includes('up') && trends.includes('down') && rows;

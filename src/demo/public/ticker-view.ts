@@ -48,7 +48,8 @@ interface Row {
   readonly price: HTMLElement;
   readonly change: HTMLElement;
   readonly arrow: HTMLElement;
-  readonly percent: HTMLElement;
+  /** The percentage: a text node of `change` itself, so that the change's colour is its own. */
+  readonly percent: Text;
   readonly line: SVGPolylineElement;
   readonly area: SVGPolygonElement;
 }
@@ -148,7 +149,7 @@ export class TickerView {
     const area = svg('polygon', { class: 'spark-area' });
     const price = h('span', { class: 'price' }, '…');
     const arrow = h('span', { class: 'arrow', 'aria-hidden': 'true' });
-    const percent = h('span', { class: 'percent' });
+    const percent = document.createTextNode('');
     const change = h('span', { class: 'change', 'data-trend': 'flat' }, arrow, percent);
     const remove = h(
       'button',
