@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   try {
     config = await fetchPageConfig();
   } catch (error) {
-    loginError.textContent = `The demo server cannot be reached (${describe(error)}). Reload to try again.`;
+    loginError.textContent = `${describe(error)} Reload to try again.`;
     return;
   }
   if (!config.devTokens) {
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     localStorage.setItem(NAME_KEY, name);
     start(config, name)
       .catch((error: unknown) => {
-        loginError.textContent = `Could not sign in: ${describe(error)}`;
+        loginError.textContent = `Could not sign in. ${describe(error)}`;
       })
       .finally(() => {
         loginButton.disabled = false;

@@ -72,7 +72,7 @@ export class Composer {
       }
     } catch (error) {
       if (!this.input.value) this.input.value = text;
-      this.host.notify(`Not sent: ${describe(error)}`, 'error');
+      this.host.notify(`Not sent. ${describe(error)}`, 'error');
     }
   }
 

@@ -94,7 +94,7 @@ export class ChatView {
       const reply = await this.client.request('chat:join', { room });
       this.activate(this.applyJoin(reply));
     } catch (error) {
-      this.notify(`Could not join #${room}: ${describe(error)}`, 'error');
+      this.notify(`Could not join #${room}. ${describe(error)}`, 'error');
     }
   }
 
@@ -203,7 +203,7 @@ export class ChatView {
       try {
         await this.client.request('chat:leave', { room: conversation.target });
       } catch (error) {
-        this.notify(`Could not leave ${conversation.title}: ${describe(error)}`, 'error');
+        this.notify(`Could not leave ${conversation.title}. ${describe(error)}`, 'error');
         return;
       }
     }

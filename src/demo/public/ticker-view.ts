@@ -84,7 +84,7 @@ export class TickerView {
       this.applyPrices(prices);
     } catch (error) {
       for (const symbol of added) this.removeRow(symbol);
-      this.notify(`Could not follow ${added.join(', ')}: ${describe(error)}`, 'error');
+      this.notify(`Could not follow ${added.join(', ')}. ${describe(error)}`, 'error');
     }
   }
 
@@ -114,7 +114,7 @@ export class TickerView {
     try {
       await this.client.request('ticker:unsubscribe', { symbols: [symbol] });
     } catch (error) {
-      this.notify(`Could not stop ${symbol}: ${describe(error)}`, 'error');
+      this.notify(`Could not stop following ${symbol}. ${describe(error)}`, 'error');
     }
   }
 
