@@ -12,6 +12,7 @@ import { ConnectionView } from './connection-view.js';
 import { byId } from './dom.js';
 import { GameViewPanel } from './game-view.js';
 import { describe, noticesIn } from './notices.js';
+import { keepKeyboardScrolling } from './page-frame.js';
 import { DevTokenSession, fetchPageConfig } from './session.js';
 import { DEFAULT_SYMBOLS, TickerView } from './ticker-view.js';
 
@@ -22,6 +23,7 @@ const FIRST_ROOM = 'lobby';
 const NAME_KEY = 'nestjs-realtime-demo:name';
 
 const notify = noticesIn(byId('notices', HTMLElement));
+keepKeyboardScrolling(byId('page', HTMLElement));
 const loginSection = byId('login', HTMLElement);
 const loginForm = byId('login-form', HTMLFormElement);
 const loginName = byId('login-name', HTMLInputElement);
