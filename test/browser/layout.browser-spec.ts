@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { usePageScenario } from './support/scenario.js';
 import { DESKTOP, screenshot, type DemoTab } from './support/browser.js';
-import { PHONE_390, toastsOverGame } from './support/geometry.js';
+import { PHONE_390, smallTargets, toastsOverGame } from './support/geometry.js';
 
 /** Where the scrolling page is put before measuring: its top, the game's end, its bottom. */
 const SCROLLS = ['top', 'game', 'bottom'] as const;
@@ -35,7 +35,7 @@ async function gameInProgress(alice: DemoTab, bob: DemoTab): Promise<void> {
   await alice.page.locator('#game-status', { hasText: 'Your turn' }).waitFor();
 }
 
-describe('demo page: toasts and the framed page', () => {
+describe('demo page: toasts, touch targets and the framed page', () => {
   const scenario = usePageScenario();
 
   const screens = [
@@ -57,6 +57,29 @@ describe('demo page: toasts and the framed page', () => {
       expect(scenario.tabs.errors()).toEqual([]);
     });
   }
+
+  it('makes every control at least 44 x 44 px on a 390 px wide screen', async () => {
+    const login = await scenario.tabs.open('login', PHONE_390);
+    await login.page.locator('#login-button:enabled').waitFor();
+    expect(await smallTargets(login.page)).toEqual([]);
+    await scenario.tabs.close(login);
+
+    const alice = await scenario.tabs.signedIn('alice', PHONE_390);
+    const bob = await scenario.tabs.signedIn('bob', PHONE_390);
+    // Members with a Message button, a direct conversation tab, a game in progress.
+    await alice.page.locator('#members .member', { hasText: 'bob' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Message bob' }).waitFor();
+    await bob.page.getByRole('button', { name: 'Message alice' }).click();
+    await bob.page.locator('.conversation-tab.dm').waitFor();
+    await gameInProgress(alice, bob);
+    await alice.page.locator('#symbols .symbol .remove').first().waitFor();
+
+    for (const { page } of [alice, bob]) {
+      expect(await smallTargets(page)).toEqual([]);
+    }
+    await screenshot(alice.page, 'touch-targets-390.png', true);
+    expect(scenario.tabs.errors()).toEqual([]);
+  });
 
   it('scrolls the framed page from the keyboard, even when nothing has the focus', async () => {
     const { page } = await scenario.tabs.signedIn('alice', PHONE_390);

@@ -3,6 +3,29 @@ import type { Page } from 'playwright-core';
 /** A phone 390 CSS px wide (an iPhone 12 to 15). */
 export const PHONE_390 = { width: 390, height: 844 };
 
+/** Least width and height of a control on a touch screen (WCAG 2.5.5). */
+export const MIN_TARGET_PX = 44;
+
+/**
+ * Every visible control (button, input, select, textarea, link) smaller than `min` px either
+ * way, as `#id or text: W x H`; an empty list means none.
+ */
+export function smallTargets(page: Page, min = MIN_TARGET_PX): Promise<string[]> {
+  return page.evaluate((least) => {
+    const controls = document.querySelectorAll<HTMLElement>(
+      'button, input, select, textarea, a[href]',
+    );
+    return [...controls].flatMap((control) => {
+      const { width, height } = control.getBoundingClientRect();
+      if (!control.checkVisibility() || control.closest('.sr-only')) return [];
+      if (width >= least && height >= least) return [];
+      const name = control.id ? `#${control.id}` : (control.getAttribute('aria-label') ?? '');
+      const label = name || control.textContent?.trim() || control.tagName;
+      return [`${label}: ${Math.round(width)} x ${Math.round(height)}`];
+    });
+  }, min);
+}
+
 /**
  * Where toasts and the game's buttons meet on screen: one line per notice and button whose
  * rectangles intersect (a button counts by the part of it that the scrolling page shows), or
