@@ -9,17 +9,7 @@ import {
   type DemoTab,
 } from './support/browser.js';
 import { startPageServer, type PageServer } from './support/page-server.js';
-
-/**
- * What Chromium itself logs while the server is down or draining: the sockets the client opens
- * meanwhile fail (refused, 503 during the drain, 401 for a token of the previous secret) and so
- * do the page's `fetch`es of /page-config.json. The page logs nothing; only these are allowed,
- * and only in this suite.
- */
-const RESTART_NOISE = [
-  /^console: WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws' failed/,
-  /^console: Failed to load resource: net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|EMPTY_RESPONSE)/,
-];
+import { SERVER_DOWN_NOISE as RESTART_NOISE, stopServer as stop } from './support/server-down.js';
 
 describe('demo page: a server restart', () => {
   let browser: Browser;
@@ -43,11 +33,7 @@ describe('demo page: a server restart', () => {
   async function stopServer(pages: DemoTab[]): Promise<void> {
     const running = server;
     server = undefined;
-    await running?.stop();
-    for (const { page } of pages) {
-      await connectionState(page, 'reconnecting');
-      await page.locator('#connection-reason', { hasText: '1001' }).waitFor();
-    }
+    await stop(running, pages);
   }
 
   it('shows reconnecting, then works again without a reload (same secret: same users)', async () => {

@@ -77,4 +77,67 @@ describe('demo page: live ticker', () => {
 
     expect(scenario.tabs.errors()).toEqual([]);
   });
+
+  it('shows an arrow that agrees with the percentage, in every row', async () => {
+    const { page } = await scenario.tabs.signedIn('alice');
+    // One snapshot of every row, taken once some rise and some fall.
+    const handle = await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll<HTMLElement>('#symbols .symbol')].map((row) => ({
+        symbol: row.dataset['symbol'],
+        row: row.dataset['trend'],
+        change: row.querySelector<HTMLElement>('.change')?.dataset['trend'],
+        arrow: row.querySelector('.change .arrow')?.textContent,
+        percent: row.querySelector('.change')?.lastChild?.textContent ?? '',
+      }));
+      const trends = rows.map((row) => row.row);
+      return trends.includes('up') && trends.includes('down') && rows;
+    });
+    const rows = (await handle.jsonValue()) as {
+      symbol: string;
+      row: string;
+      change: string;
+      arrow: string;
+      percent: string;
+    }[];
+    const expected = { '+': ['up', '▲'], '-': ['down', '▼'], '0': ['flat', ''] } as const;
+    for (const { symbol, row, change, arrow, percent } of rows) {
+      const sign = percent[0] as keyof typeof expected;
+      expect(percent).toMatch(/^([+-]\d+\.\d\d|0\.00)%$/);
+      expect({ symbol, row, change, arrow }).toEqual({
+        symbol,
+        row: expected[sign][0],
+        change: expected[sign][0],
+        arrow: expected[sign][1],
+      });
+    }
+    expect(scenario.tabs.errors()).toEqual([]);
+  });
+
+  it('refuses an over-long symbol with a visible, accessible reason instead of cutting it', async () => {
+    const { page } = await scenario.tabs.signedIn('alice', PHONE);
+    const input = page.locator('#symbol-input');
+    await input.fill('abcdefghijk');
+    await page.click('#symbol-form button');
+    const error = page.locator('#symbol-error');
+    await error.getByText('That is 11 letters: a symbol has at most 10.').waitFor();
+    // Kept as typed, marked invalid and described by the reason; nothing followed, no toast.
+    expect(await input.inputValue()).toBe('abcdefghijk');
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+    expect(await input.getAttribute('aria-describedby')).toBe('symbol-error');
+    expect(await page.locator('#symbols [data-symbol^="ABCDEFGHIJ"]').count()).toBe(0);
+    expect(await page.locator('.notice').count()).toBe(0);
+    await page.locator('#symbols').scrollIntoViewIfNeeded();
+    await screenshot(page, 'ticker-symbol-refused-phone.png');
+
+    // Fixed: the reason goes, and the ten-letter symbol is followed.
+    await input.press('End');
+    await input.press('Backspace');
+    await page.waitForFunction(() => document.getElementById('symbol-error')?.textContent === '');
+    expect(await input.getAttribute('aria-invalid')).toBeNull();
+    await page.click('#symbol-form button');
+    await shownPrice(page, 'ABCDEFGHIJ');
+    expect(await input.inputValue()).toBe('');
+
+    expect(scenario.tabs.errors()).toEqual([]);
+  });
 });

@@ -17,6 +17,7 @@ import { ConnectionView } from './connection-view.js';
 import { byId } from './dom.js';
 import { GameViewPanel } from './game-view.js';
 import { describe, noticesIn } from './notices.js';
+import { keepKeyboardScrolling } from './page-frame.js';
 import { DevTokenSession, fetchPageConfig } from './session.js';
 import { DEFAULT_SYMBOLS, TickerView } from './ticker-view.js';
 
@@ -27,6 +28,7 @@ const FIRST_ROOM = 'lobby';
 const NAME_KEY = 'nestjs-realtime-demo:name';
 
 const notify = noticesIn(byId('notices', HTMLElement));
+keepKeyboardScrolling(byId('page', HTMLElement));
 const loginSection = byId('login', HTMLElement);
 const loginForm = byId('login-form', HTMLFormElement);
 const loginName = byId('login-name', HTMLInputElement);
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
   try {
     config = await fetchPageConfig();
   } catch (error) {
-    loginError.textContent = `The demo server cannot be reached (${describe(error)}). Reload to try again.`;
+    loginError.textContent = `${describe(error)} Reload to try again.`;
     return;
   }
   if (!config.devTokens) {
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
     localStorage.setItem(NAME_KEY, name);
     start(config, name)
       .catch((error: unknown) => {
-        loginError.textContent = `Could not sign in: ${describe(error)}`;
+        loginError.textContent = `Could not sign in. ${describe(error)}`;
       })
       .finally(() => {
         loginButton.disabled = false;

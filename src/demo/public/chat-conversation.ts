@@ -3,12 +3,33 @@ import type { ChatUser } from '../contract.js';
 /** Lines kept per conversation. */
 const MAX_LINES = 200;
 
+/**
+ * Where one of the user's messages is: `pending` (in the client's offline queue, or waiting
+ * for the server's reply), `sent` (the server took it), `failed` (it did not, see `failure`).
+ */
+export type Delivery = 'pending' | 'sent' | 'failed';
+
 /** One line of a conversation: a message, or a note such as "bob joined". */
 export interface Line {
+  /** The server's id of a message; a local one (`local-3`) until the server took it. */
   id: string;
   from?: ChatUser;
   text: string;
   at: number;
+  /** Messages this page sent: how far they got. */
+  delivery?: Delivery;
+  /** Why a `failed` message was not sent, for the user. */
+  failure?: string;
+}
+
+/** The line that the user's own message `id` with `text` settles, if this page sent it. */
+export function ownLine(conversation: Conversation, id: string, text: string): Line | undefined {
+  // The push of a room message may come before the reply that gives this page its id: then it
+  // settles the oldest pending line with its text (the server handles one socket in order).
+  return (
+    conversation.lines.find((line) => line.id === id) ??
+    conversation.lines.find((line) => line.delivery === 'pending' && line.text === text)
+  );
 }
 
 /** A room, or the direct messages with one user. */

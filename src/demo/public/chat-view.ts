@@ -13,6 +13,7 @@ import {
   appendLine,
   clearTyping,
   Conversations,
+  ownLine,
   removeTypist,
   type Conversation,
   type Line,
@@ -51,7 +52,9 @@ export class ChatView {
     private readonly me: () => ChatUser,
     private readonly notify: Notify,
   ) {
-    this.messages = new MessageList(me);
+    this.messages = new MessageList(me, (line) => {
+      if (this.active) this.composer.retry(this.active, line);
+    });
     this.members = new MembersPanel(me, (user) => this.openDirect(user));
     this.stopListening = [
       client.on('chat:message', (message) => this.onMessage(message)),
@@ -74,8 +77,8 @@ export class ChatView {
       {
         active: () => this.active,
         me,
-        sent: (conversation, line) => this.addLine(conversation, line),
-        notify,
+        add: (conversation, line) => this.addLine(conversation, line),
+        delivered: (line) => this.messages.redraw(line),
       },
       signal,
     );
@@ -94,7 +97,7 @@ export class ChatView {
       const reply = await this.client.request('chat:join', { room });
       this.activate(this.applyJoin(reply));
     } catch (error) {
-      this.notify(`Could not join #${room}: ${describe(error)}`, 'error');
+      this.notify(`Could not join #${room}. ${describe(error)}`, 'error');
     }
   }
 
@@ -141,7 +144,11 @@ export class ChatView {
     const conversation = this.conversations.room(room);
     if (!conversation) return;
     this.stopTyping(conversation, from.id);
-    this.addLine(conversation, { id, from, text, at });
+    const own = from.id === this.me().id ? ownLine(conversation, id, text) : undefined;
+    if (!own) return this.addLine(conversation, { id, from, text, at });
+    // The user's own message, which this page shows already: now it is sent.
+    Object.assign(own, { id, at, delivery: 'sent' });
+    this.messages.redraw(own);
   }
 
   private onDirect({ id, from, text, at }: DirectMessage): void {
@@ -203,7 +210,7 @@ export class ChatView {
       try {
         await this.client.request('chat:leave', { room: conversation.target });
       } catch (error) {
-        this.notify(`Could not leave ${conversation.title}: ${describe(error)}`, 'error');
+        this.notify(`Could not leave ${conversation.title}. ${describe(error)}`, 'error');
         return;
       }
     }

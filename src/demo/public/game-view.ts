@@ -116,7 +116,7 @@ export class GameViewPanel {
       else this.render();
     } catch (error) {
       this.phase = 'idle';
-      this.note = `Could not join: ${describe(error)}`;
+      this.note = `Could not join a game. ${describe(error)}`;
       this.render();
     }
   }

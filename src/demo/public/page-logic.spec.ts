@@ -1,4 +1,5 @@
 import type { GameView } from '../contract.js';
+import { newConversation, ownLine, type Line } from './chat-conversation.js';
 import { normalizeRoom } from './chat-view.js';
 import { describeChange } from './connection-view.js';
 import { gameStatus, winningCells } from './game-view.js';
@@ -50,5 +51,20 @@ describe('the page’s pure helpers', () => {
     expect(gameStatus('playing', { gameId: 'g', mark: 'O' }, playing)).toBe(
       'You are O. Your turn.',
     );
+  });
+
+  it('settles the user’s own pending line by the server’s id, or else by its text', () => {
+    const room = newConversation('room', 'lobby', '#lobby');
+    const me = { id: 'u1', name: 'alice' };
+    const first: Line = { id: 'local-1', from: me, text: 'hi', at: 1, delivery: 'pending' };
+    const second: Line = { id: 'local-2', from: me, text: 'hi', at: 2, delivery: 'pending' };
+    const sent: Line = { id: 'm-9', from: me, text: 'old', at: 0, delivery: 'sent' };
+    room.lines.push(sent, first, second);
+    // The push came before the reply: the oldest pending line with that text.
+    expect(ownLine(room, 'm-10', 'hi')).toBe(first);
+    // The reply came first and gave the line its id.
+    expect(ownLine(room, 'm-9', 'old')).toBe(sent);
+    // Not from this page (another tab of the same user): no line of its own.
+    expect(ownLine(room, 'm-11', 'hello')).toBeUndefined();
   });
 });

@@ -2,14 +2,13 @@ import type { RealtimeClient } from '../../client/index.js';
 import type { DemoContract, Tick } from '../contract.js';
 import { byId, h, replaceChildren, svg } from './dom.js';
 import { describe, type Notify } from './notices.js';
+import { formatPrice, quoteChange } from './ticker-quote.js';
+import { SymbolForm } from './ticker-symbol.js';
 
 type Client = RealtimeClient<DemoContract>;
 
 /** The symbols a new session follows. */
 export const DEFAULT_SYMBOLS = ['ACME', 'GLOBEX', 'INITECH', 'HOOLI', 'UMBRELLA'];
-
-/** Symbols the server accepts (demo.md). */
-const SYMBOL = /^[A-Z]{1,10}$/;
 
 /** Points of a sparkline. */
 const HISTORY = 60;
@@ -17,17 +16,6 @@ const HISTORY = 60;
 /** Size of the sparkline's drawing (stretched to its box). */
 const WIDTH = 120;
 const HEIGHT = 32;
-
-const PRICE = new Intl.NumberFormat('en-US', {
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-const CHANGE = new Intl.NumberFormat('en-US', {
-  style: 'percent',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-  signDisplay: 'exceptZero',
-});
 
 /** Points a new sparkline spreads over its width until it has more (then it squeezes). */
 const MIN_WINDOW = 20;
@@ -59,6 +47,9 @@ interface Row {
   readonly element: HTMLLIElement;
   readonly price: HTMLElement;
   readonly change: HTMLElement;
+  readonly arrow: HTMLElement;
+  /** The percentage: a text node of `change` itself, so that the change's colour is its own. */
+  readonly percent: Text;
   readonly line: SVGPolylineElement;
   readonly area: SVGPolygonElement;
 }
@@ -75,21 +66,10 @@ export class TickerView {
     private readonly notify: Notify,
   ) {
     this.stopListening = client.on('ticker:tick', (tick) => this.onTick(tick));
-    const form = byId('symbol-form', HTMLFormElement);
-    const input = byId('symbol-input', HTMLInputElement);
-    form.addEventListener(
-      'submit',
-      (event) => {
-        event.preventDefault();
-        const symbol = input.value.trim().toUpperCase();
-        if (!SYMBOL.test(symbol)) {
-          this.notify('A symbol is 1-10 letters A-Z.', 'error');
-          return;
-        }
-        input.value = '';
-        void this.follow([symbol]);
-      },
-      { signal: this.dom.signal },
+    new SymbolForm(
+      (symbol) => void this.follow([symbol]),
+      () => this.symbols(),
+      this.dom.signal,
     );
     replaceChildren(this.list);
   }
@@ -104,7 +84,7 @@ export class TickerView {
       this.applyPrices(prices);
     } catch (error) {
       for (const symbol of added) this.removeRow(symbol);
-      this.notify(`Could not follow ${added.join(', ')}: ${describe(error)}`, 'error');
+      this.notify(`Could not follow ${added.join(', ')}. ${describe(error)}`, 'error');
     }
   }
 
@@ -134,7 +114,7 @@ export class TickerView {
     try {
       await this.client.request('ticker:unsubscribe', { symbols: [symbol] });
     } catch (error) {
-      this.notify(`Could not stop ${symbol}: ${describe(error)}`, 'error');
+      this.notify(`Could not stop following ${symbol}. ${describe(error)}`, 'error');
     }
   }
 
@@ -149,17 +129,15 @@ export class TickerView {
   private push(symbol: string, price: number): void {
     const row = this.rows.get(symbol);
     if (!row) return;
-    const previous = row.prices.at(-1);
     row.prices.push(price);
     row.prices.splice(0, row.prices.length - HISTORY);
     row.first ??= price;
-    const change = (price - row.first) / row.first;
-    row.price.textContent = PRICE.format(price);
-    row.change.textContent = CHANGE.format(change);
-    row.element.dataset['trend'] = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
-    if (previous !== undefined && previous !== price) {
-      row.price.dataset['move'] = price > previous ? 'up' : 'down';
-    }
+    const { text, trend, arrow } = quoteChange(row.first, price);
+    row.price.textContent = formatPrice(price);
+    row.percent.textContent = text;
+    row.arrow.textContent = arrow;
+    // One trend for the colour of the sparkline, the arrow and the percentage.
+    row.element.dataset['trend'] = row.change.dataset['trend'] = trend;
     const points = sparklinePoints(row.prices);
     row.line.setAttribute('points', points);
     const lastX = points.slice(points.lastIndexOf(' ') + 1).split(',')[0];
@@ -170,7 +148,9 @@ export class TickerView {
     const line = svg('polyline', { class: 'spark-line' });
     const area = svg('polygon', { class: 'spark-area' });
     const price = h('span', { class: 'price' }, '…');
-    const change = h('span', { class: 'change' });
+    const arrow = h('span', { class: 'arrow', 'aria-hidden': 'true' });
+    const percent = document.createTextNode('');
+    const change = h('span', { class: 'change', 'data-trend': 'flat' }, arrow, percent);
     const remove = h(
       'button',
       { type: 'button', class: 'remove ghost', 'aria-label': `Stop following ${symbol}` },
@@ -204,6 +184,8 @@ export class TickerView {
       element,
       price,
       change,
+      arrow,
+      percent,
       line,
       area,
     });

@@ -137,10 +137,31 @@ export async function say(page: Page, text: string): Promise<void> {
   await page.click('#send-button');
 }
 
+/**
+ * Frames the page again, or lets the document grow to its whole height: the page
+ * scrolls inside `.page`, above the notices (layout.css), which a full-page shot does not see.
+ */
+function setFramed(page: Page, framed: boolean): Promise<void> {
+  return page.evaluate((on) => {
+    const styles = [document.body.style, document.querySelector<HTMLElement>('.page')?.style];
+    for (const style of styles) {
+      if (on) style?.removeProperty('overflow');
+      else style?.setProperty('overflow', 'visible');
+    }
+    if (on) document.body.style.removeProperty('height');
+    else document.body.style.setProperty('height', 'auto');
+  }, framed);
+}
+
 /** Saves a screenshot of the page to test-artifacts/`file`; returns its path. */
 export async function screenshot(page: Page, file: string, fullPage = false): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const path = join(ARTIFACTS_DIR, file);
-  await page.screenshot({ path, fullPage, animations: 'disabled' });
+  if (fullPage) await setFramed(page, false);
+  try {
+    await page.screenshot({ path, fullPage, animations: 'disabled' });
+  } finally {
+    if (fullPage) await setFramed(page, true);
+  }
   return path;
 }

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { loadDemoConfig, type DemoConfig } from '../../../src/demo/config/demo-config.js';
 import { createDemoApp } from '../../../src/demo/create-app.js';
@@ -44,6 +45,11 @@ export async function startPageServer(
     ...overrides,
   };
   const app = await createDemoApp(config, { logger: false });
+  // One request per HTTP connection: app.close() waits for every connection to end, and a
+  // request of the page in flight when it closes (its /page-config.json, asked again before
+  // each reconnect while the sockets drain) would otherwise leave a keep-alive connection that
+  // Chromium holds open, and the stop would hang until the test's tabs close.
+  (app.getHttpServer() as Server).maxRequestsPerSocket = 1;
   await app.listen(chosen, '127.0.0.1');
   return {
     port: chosen,
