@@ -11,9 +11,8 @@ export class InProcessBroker extends RealtimeBroker {
     this.local = local;
   }
 
-  override publish(delivery: Delivery): void {
-    this.local?.deliver(delivery);
-  }
+  /** A single instance: there is no other instance to carry anything to. */
+  override publish(_delivery: Delivery): void {}
 
   override memberJoined(): void {}
 

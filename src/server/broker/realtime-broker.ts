@@ -2,6 +2,7 @@ import type { Delivery, RoomMember } from './delivery.js';
 
 /** What a broker delivers into: this instance's sockets. */
 export interface LocalSink {
+  /** Serves a delivery that another instance published to this instance's sockets. */
   deliver(delivery: Delivery): void;
   localMembers(room: string): RoomMember[];
   /** Whether the user has a connection on this instance. */
@@ -36,8 +37,9 @@ export abstract class RealtimeBroker {
   abstract bind(local: LocalSink): void;
 
   /**
-   * Delivers to every instance, this one included, exactly once per target socket. Local
-   * sockets are served at once, whatever the state of the broker.
+   * Carries a delivery to the other instances, never back to this one: the registry has already
+   * served this instance's sockets, and passes only the part that other instances need. Each
+   * other instance delivers it to its sockets once.
    */
   abstract publish(delivery: Delivery): void;
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
+import type { Delivery } from '../broker/delivery.js';
 import { InProcessBroker } from '../broker/in-process.broker.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { ConnectionState } from '../connection/connection-state.js';
@@ -20,8 +21,8 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function setup() {
-  const registry = new ConnectionRegistry(new InProcessBroker());
+function setup(broker: InProcessBroker = new InProcessBroker()) {
+  const registry = new ConnectionRegistry(broker);
   registry.onModuleInit();
   let n = 0;
   const open = (userId: string) => {
@@ -139,5 +140,46 @@ describe('ConnectionRegistry', () => {
     a.socket.readyState = 3;
     registry.toUser('alice').emit('x', 1);
     expect(a.socket.sent).toEqual([]);
+  });
+
+  it('serves local sockets itself and hands the broker only what must cross', () => {
+    const published: Delivery[] = [];
+    class RecordingBroker extends InProcessBroker {
+      override publish(delivery: Delivery): void {
+        published.push(delivery);
+      }
+    }
+    const { registry, open } = setup(new RecordingBroker());
+    const a = open('alice');
+    const b = open('bob');
+    registry.join(a.connection, 'r');
+    registry.join(b.connection, 'r');
+
+    registry.toConnection(a.connection).except(b.connection).emit('local', 1);
+    registry.to('r').except(a.connection, 'elsewhere-1').emit('room', 2);
+    registry.toConnection(b.connection, 'elsewhere-2').disconnect(4000, 'bye');
+
+    expect(a.socket.received()).toEqual([{ event: 'local', data: 1 }]);
+    expect(b.socket.received()).toEqual([{ event: 'room', data: 2 }]);
+    expect(b.socket.closedWith).toEqual([4000, 'bye']);
+    // Nothing crossed for the local connection; local ids never leave this instance.
+    expect(published.map((d) => d.target)).toEqual([
+      {
+        all: false,
+        rooms: ['r'],
+        users: [],
+        connections: [],
+        except: ['elsewhere-1'],
+        exceptUsers: [],
+      },
+      {
+        all: false,
+        rooms: [],
+        users: [],
+        connections: ['elsewhere-2'],
+        except: [],
+        exceptUsers: [],
+      },
+    ]);
   });
 });

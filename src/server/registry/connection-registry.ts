@@ -5,6 +5,7 @@ import {
   type RealtimeContract,
 } from '../../protocol/index.js';
 import {
+  crossingPart,
   NO_TARGET,
   type Delivery,
   type DeliveryTarget,
@@ -47,8 +48,9 @@ function memberOf(connection: RealtimeConnection): RoomMember {
 
 /**
  * The connections of this instance and the way to reach any connection, user or room from a
- * gateway or from any service. Sends go through the `RealtimeBroker`, so the same calls reach
- * other instances once a distributed broker is configured.
+ * gateway or from any service. Every send is served to this instance's sockets here, and only
+ * what other instances need goes through the `RealtimeBroker`, so the same calls reach other
+ * instances once a distributed broker is configured.
  *
  * Inject it as `ConnectionRegistry<MyContract>` to have `emit()` checked against the contract's
  * pushes (the generic is compile-time only; there is one registry).
@@ -58,7 +60,12 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract> implem
   private readonly connections = new Map<string, ConnectionState>();
   private readonly users = new Map<string, Set<ConnectionState>>();
   private readonly rooms = new Map<string, Set<ConnectionState>>();
-  private readonly publish = (delivery: Delivery): void => this.broker.publish(delivery);
+  /** Serves this instance's sockets at once, then hands the broker only what must cross. */
+  private readonly publish = (delivery: Delivery): void => {
+    this.deliver(delivery);
+    const crossing = crossingPart(delivery, (id) => this.connections.has(id));
+    if (crossing) this.broker.publish(crossing);
+  };
 
   constructor(private readonly broker: RealtimeBroker) {}
 
@@ -189,7 +196,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract> implem
     return { rooms, connections: [...this.connections.values()].map(memberOf) };
   }
 
-  /** Delivers to this instance's sockets (called by the broker). */
+  /** Delivers to this instance's sockets (for a send of ours, or from the broker). */
   private deliver(delivery: Delivery): void {
     const recipients = this.resolve(delivery.target);
     if (delivery.kind === 'disconnect') {

@@ -20,8 +20,8 @@ export interface RedisBrokerOptions {
 }
 
 /**
- * Scale-out on Redis pub/sub. Every delivery is served to local sockets at once and published
- * once on `<prefix>:deliveries`; other instances deliver it to theirs. Presence (rooms, online
+ * Scale-out on Redis pub/sub. What the registry hands over (its local sockets already served) is
+ * published once on `<prefix>:deliveries`; other instances deliver it to theirs. Presence (rooms, online
  * users) lives in Redis hashes and sets tagged by instance. When Redis is down or slow, local
  * delivery goes on, cross-instance sends fail fast and are counted, and everything (the
  * subscription and this instance's presence) comes back by itself when Redis does: delivery
@@ -96,7 +96,6 @@ export class RedisBroker extends RealtimeBroker implements OnModuleInit, OnAppli
   }
 
   override publish(delivery: Delivery): void {
-    this.local?.deliver(delivery);
     if (!this.pub || !this.isPubReady()) return this.publishFailed();
     this.pub.publish(this.channel, encodeDelivery(this.instanceId, delivery)).then(
       () => void this.stats.published++,
