@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { JwtHandshakeGuard } from './handshake/jwt-handshake.guard.js';
 import { TokenVerifier } from './auth/token-verifier.js';
-import { InProcessBroker } from './broker/in-process.broker.js';
-import { RedisBroker } from './broker/redis/redis.broker.js';
+import { InProcessBroker } from './broker/in-process/in-process.broker.js';
+import { PresenceStore } from './broker/presence-store.js';
 import { RealtimeBroker } from './broker/realtime-broker.js';
+import { RealtimeBus } from './broker/realtime-bus.js';
+import { RedisBroker } from './broker/redis/redis.broker.js';
 import { RethrowFilter } from './filters/rethrow.filter.js';
 import { GatewayCatalog } from './gateway/gateway-catalog.js';
 import { Heartbeat } from './connection/heartbeat.js';
@@ -42,6 +44,12 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
         options.redis ? new RedisBroker(options.redis) : new InProcessBroker(),
       inject: [RESOLVED_OPTIONS],
     },
+    { provide: RealtimeBus, useFactory: (b: RealtimeBroker) => b.bus, inject: [RealtimeBroker] },
+    {
+      provide: PresenceStore,
+      useFactory: (b: RealtimeBroker) => b.presence,
+      inject: [RealtimeBroker],
+    },
     TokenVerifier,
     JwtHandshakeGuard,
     ConnectionRegistry,
@@ -53,6 +61,8 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
   exports: [
     RESOLVED_OPTIONS,
     RealtimeBroker,
+    RealtimeBus,
+    PresenceStore,
     TokenVerifier,
     JwtHandshakeGuard,
     ConnectionRegistry,
