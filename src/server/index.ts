@@ -52,6 +52,7 @@ export { RealtimeAdapter } from './realtime.adapter.js';
 export { RealtimeModule } from './realtime.module.js';
 export type {
   JwtAlgorithm,
+  RealtimeBrokerOptions,
   RealtimeJwtOptions,
   RealtimeLimitOptions,
   RealtimeModuleOptions,

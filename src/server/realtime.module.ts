@@ -40,8 +40,11 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     },
     {
       provide: RealtimeBroker,
-      useFactory: (options: ResolvedRealtimeOptions) =>
-        options.redis ? new RedisBroker(options.redis) : new InProcessBroker(),
+      useFactory: ({ broker, redis }: ResolvedRealtimeOptions) => {
+        if (broker instanceof RealtimeBroker) return broker;
+        if (broker) return new RealtimeBroker(broker.bus, broker.presence);
+        return redis ? new RedisBroker(redis) : new InProcessBroker();
+      },
       inject: [RESOLVED_OPTIONS],
     },
     { provide: RealtimeBus, useFactory: (b: RealtimeBroker) => b.bus, inject: [RealtimeBroker] },

@@ -63,3 +63,16 @@ export abstract class PresenceStore {
    */
   abstract restore(): Promise<void>;
 }
+
+/** @internal The methods a presence store must have, checked at boot. */
+export const PRESENCE_METHODS = [
+  'start',
+  'stop',
+  'join',
+  'leave',
+  'open',
+  'close',
+  'members',
+  'isOnline',
+  'restore',
+] as const satisfies readonly (keyof PresenceStore)[];

@@ -72,3 +72,13 @@ export abstract class RealtimeBus {
   /** Cheap and synchronous: it is polled by readiness probes. */
   abstract health(): BusHealth;
 }
+
+/** @internal The methods a bus must have, checked at boot (abstract methods leave no trace). */
+export const BUS_METHODS = [
+  'start',
+  'stop',
+  'publish',
+  'subscribe',
+  'unsubscribe',
+  'health',
+] as const satisfies readonly (keyof RealtimeBus)[];
