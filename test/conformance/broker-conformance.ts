@@ -6,7 +6,7 @@ export type { BackendFactory, ConformanceBackend, InstanceParts } from './confor
 
 /** The bus's counters, as the registry reports them. */
 function healthConformance(cluster: Cluster): void {
-  it('health: ready, and counts what crossed and what arrived; a local-only send crosses nothing', async () => {
+  it('health: ready, counts what crossed and arrived; local-only sends and a stopped bus cross nothing', async () => {
     const [a, b] = await cluster.start();
     for (const instance of [a!, b!]) {
       expect(instance.registry.health()).toEqual({
@@ -33,6 +33,11 @@ function healthConformance(cluster: Cluster): void {
     // A publish is counted once the backend took it, which may be after another instance got it.
     await until(() => a!.registry.health().published === 3);
     expect(a!.registry.health()).toMatchObject({ published: 3, publishFailures: 0, received: 0 });
+
+    // A stopped bus publishes nothing, and counts nothing.
+    await a!.stop();
+    a!.registry.to('r').emit('late', 4);
+    expect(a!.registry.health()).toMatchObject({ published: 3, publishFailures: 0 });
   });
 }
 

@@ -122,6 +122,7 @@ export class Instance {
   readonly bus: RealtimeBus;
   readonly presence: PresenceStore;
   private count = 0;
+  private stopped = false;
 
   constructor(
     readonly name: string,
@@ -152,6 +153,13 @@ export class Instance {
     return { connection, socket, id };
   }
 
+  /** The app shut down: the registry stops the bus and the store (once). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.registry.onApplicationShutdown();
+  }
+
   /** The socket closed: the registry forgets it. */
   close(client: Client): void {
     this.registry.remove(client.connection);
@@ -172,7 +180,7 @@ export function useCluster(factory: BackendFactory) {
     backend = await factory();
   });
   afterEach(async () => {
-    await Promise.all(instances.map((i) => i.registry.onApplicationShutdown()));
+    await Promise.all(instances.map((i) => i.stop()));
     instances = [];
     await backend.close();
   });

@@ -76,7 +76,7 @@ export function presenceConformance(cluster: Cluster): void {
     b!.open('bob', ['r']);
     await cluster.settled();
 
-    await b!.registry.onApplicationShutdown();
+    await b!.stop();
     expect(await stored(a!, 'r')).toEqual(['alice']);
     expect(await a!.registry.isUserOnline('bob')).toBe(false);
   });

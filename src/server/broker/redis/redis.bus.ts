@@ -27,6 +27,7 @@ export class RedisBus extends RealtimeBus {
   private pub: Redis | undefined;
   private sub: Redis | undefined;
   private subscribed = false;
+  private stopped = false;
 
   constructor(
     private readonly options: Pick<RedisBrokerOptions, 'url' | 'prefix' | 'commandTimeoutMs'>,
@@ -55,11 +56,13 @@ export class RedisBus extends RealtimeBus {
   }
 
   override async stop(): Promise<void> {
+    this.stopped = true;
     this.receive = undefined;
     await Promise.all([closeRedisClient(this.pub), closeRedisClient(this.sub)]);
   }
 
   override publish(_interests: readonly Interest[], delivery: Delivery): void {
+    if (this.stopped) return;
     if (!this.pub || !this.isPubReady()) return this.publishFailed();
     this.pub.publish(this.channel, encodeDelivery(this.instanceId, delivery)).then(
       () => void this.stats.published++,
