@@ -30,7 +30,8 @@ export class InProcessBus extends RealtimeBus {
   }
 
   override publish(interests: readonly Interest[], delivery: Delivery): void {
-    if (!this.receive) return;
+    // Alone on its hub (a single instance) is the common case: nothing to look at.
+    if (!this.receive || this.hub.buses.size < 2) return;
     const peers = [...this.hub.buses].filter((bus) => bus !== this && bus.holdsAny(interests));
     if (peers.length === 0) return;
     this.stats.published++;
