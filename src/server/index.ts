@@ -4,10 +4,28 @@ export { JwtHandshakeGuard } from './handshake/jwt-handshake.guard.js';
 export type { RealtimePrincipal } from './auth/principal.js';
 export { extractToken } from './auth/token-extractor.js';
 export { InvalidTokenError, TokenVerifier } from './auth/token-verifier.js';
-export { InProcessBroker } from './broker/in-process.broker.js';
-export type { Delivery, DeliveryTarget, RoomMember } from './broker/delivery.js';
+export type {
+  Delivery,
+  DeliveryTarget,
+  DisconnectDelivery,
+  MessageDelivery,
+  RoomMember,
+} from './broker/delivery.js';
+export { InProcessHub } from './broker/in-process/in-process-hub.js';
+export { InProcessBroker } from './broker/in-process/in-process.broker.js';
+export { InProcessBus } from './broker/in-process/in-process.bus.js';
+export { InProcessPresenceStore } from './broker/in-process/in-process.presence-store.js';
+export type { Interest } from './broker/interest.js';
+export {
+  PresenceStore,
+  type PresenceSnapshot,
+  type PresenceSource,
+} from './broker/presence-store.js';
 export { RealtimeBroker, type BrokerHealth } from './broker/realtime-broker.js';
+export { RealtimeBus, type BusHealth, type BusReceiver } from './broker/realtime-bus.js';
 export { RedisBroker, type RedisBrokerOptions } from './broker/redis/redis.broker.js';
+export { RedisBus } from './broker/redis/redis.bus.js';
+export { RedisPresenceStore } from './broker/redis/redis.presence-store.js';
 export {
   contractHandlers,
   type ContractHandlers,
@@ -34,6 +52,7 @@ export { RealtimeAdapter } from './realtime.adapter.js';
 export { RealtimeModule } from './realtime.module.js';
 export type {
   JwtAlgorithm,
+  RealtimeBrokerOptions,
   RealtimeJwtOptions,
   RealtimeLimitOptions,
   RealtimeModuleOptions,

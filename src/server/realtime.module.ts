@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { JwtHandshakeGuard } from './handshake/jwt-handshake.guard.js';
 import { TokenVerifier } from './auth/token-verifier.js';
-import { InProcessBroker } from './broker/in-process.broker.js';
-import { RedisBroker } from './broker/redis/redis.broker.js';
+import { InProcessBroker } from './broker/in-process/in-process.broker.js';
+import { PresenceStore } from './broker/presence-store.js';
 import { RealtimeBroker } from './broker/realtime-broker.js';
+import { RealtimeBus } from './broker/realtime-bus.js';
+import { RedisBroker } from './broker/redis/redis.broker.js';
 import { RethrowFilter } from './filters/rethrow.filter.js';
 import { GatewayCatalog } from './gateway/gateway-catalog.js';
 import { Heartbeat } from './connection/heartbeat.js';
@@ -38,9 +40,18 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     },
     {
       provide: RealtimeBroker,
-      useFactory: (options: ResolvedRealtimeOptions) =>
-        options.redis ? new RedisBroker(options.redis) : new InProcessBroker(),
+      useFactory: ({ broker, redis }: ResolvedRealtimeOptions) => {
+        if (broker instanceof RealtimeBroker) return broker;
+        if (broker) return new RealtimeBroker(broker.bus, broker.presence);
+        return redis ? new RedisBroker(redis) : new InProcessBroker();
+      },
       inject: [RESOLVED_OPTIONS],
+    },
+    { provide: RealtimeBus, useFactory: (b: RealtimeBroker) => b.bus, inject: [RealtimeBroker] },
+    {
+      provide: PresenceStore,
+      useFactory: (b: RealtimeBroker) => b.presence,
+      inject: [RealtimeBroker],
     },
     TokenVerifier,
     JwtHandshakeGuard,
@@ -53,6 +64,8 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
   exports: [
     RESOLVED_OPTIONS,
     RealtimeBroker,
+    RealtimeBus,
+    PresenceStore,
     TokenVerifier,
     JwtHandshakeGuard,
     ConnectionRegistry,

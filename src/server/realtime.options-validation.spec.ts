@@ -1,5 +1,8 @@
 import { KeyObject } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
+import { InProcessBroker } from './broker/in-process/in-process.broker.js';
+import { InProcessBus } from './broker/in-process/in-process.bus.js';
+import { InProcessPresenceStore } from './broker/in-process/in-process.presence-store.js';
 import { RealtimeConfigError, resolveRealtimeOptions } from './realtime.options-validation.js';
 
 const secret = 'a-secret-that-is-at-least-thirty-two-characters-long';
@@ -68,5 +71,43 @@ describe('resolveRealtimeOptions', () => {
     expect(resolved.principal.userIdClaim).toBe('sub');
     const principal = { userId: 'x', claims: { sub: 'x' }, expiresAt: null };
     expect(resolved.principal.requestUser(principal)).toBe(principal.claims);
+  });
+
+  describe('broker', () => {
+    const bus = new InProcessBus();
+    const presence = new InProcessPresenceStore();
+
+    it('takes a bus and a presence store of the app, or a broker', () => {
+      expect(resolveRealtimeOptions({ jwt: { secret }, broker: { bus, presence } }).broker).toEqual(
+        {
+          bus,
+          presence,
+        },
+      );
+      const broker = new InProcessBroker();
+      expect(resolveRealtimeOptions({ jwt: { secret }, broker }).broker).toBe(broker);
+      expect(resolveRealtimeOptions({ jwt: { secret } }).broker).toBeUndefined();
+    });
+
+    it.each([
+      [{ bus, presence: {} }, /"broker.presence" must be a PresenceStore, but it has no start\(\)/],
+      [
+        { bus: { ...bus, publish: 1 }, presence },
+        /"broker.bus" must be a RealtimeBus, but it has no start\(\), stop\(\), publish\(\), subscribe\(\)/,
+      ],
+      [{ presence }, /"broker.bus" must be a RealtimeBus/],
+      [null, /"broker.bus" must be a RealtimeBus.*extend RealtimeBus and PresenceStore/],
+    ])('refuses %p with a message that says how to fix it', (broker, message) => {
+      const options = { jwt: { secret }, broker } as never;
+      expect(() => resolveRealtimeOptions(options)).toThrow(RealtimeConfigError);
+      expect(() => resolveRealtimeOptions(options)).toThrow(message);
+    });
+
+    it('refuses "broker" beside "redis"', () => {
+      const redis = { url: 'redis://127.0.0.1:6379' };
+      expect(() =>
+        resolveRealtimeOptions({ jwt: { secret }, redis, broker: { bus, presence } }),
+      ).toThrow(/set "redis" or "broker", not both/);
+    });
   });
 });

@@ -1,4 +1,6 @@
 import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { PRESENCE_METHODS } from './broker/presence-store.js';
+import { BUS_METHODS } from './broker/realtime-bus.js';
 import { REALTIME_DEFAULTS as D } from './realtime.defaults.js';
 import type {
   JwtAlgorithm,
@@ -196,6 +198,34 @@ function resolveRedis(
   };
 }
 
+function missingMethods(value: unknown, methods: readonly string[]): string[] {
+  if (typeof value !== 'object' || value === null) return [...methods];
+  const record = value as Record<string, unknown>;
+  return methods.filter((method) => typeof record[method] !== 'function');
+}
+
+function resolveBroker(options: RealtimeModuleOptions): ResolvedRealtimeOptions['broker'] {
+  const { broker } = options;
+  if (broker === undefined) return undefined;
+  if (options.redis !== undefined) {
+    throw new RealtimeConfigError(
+      'set "redis" or "broker", not both: "redis" configures the Redis broker; remove it to use your own.',
+    );
+  }
+  const parts = [
+    ['bus', 'RealtimeBus', BUS_METHODS],
+    ['presence', 'PresenceStore', PRESENCE_METHODS],
+  ] as const;
+  for (const [part, type, methods] of parts) {
+    const missing = missingMethods((broker as Partial<typeof broker> | null)?.[part], methods);
+    if (missing.length === 0) continue;
+    throw new RealtimeConfigError(
+      `"broker.${part}" must be a ${type}, but it has no ${missing.map((m) => `${m}()`).join(', ')}. Pass { bus, presence }: classes that extend RealtimeBus and PresenceStore and implement every abstract method.`,
+    );
+  }
+  return broker;
+}
+
 /** Applies defaults and checks every option; throws `RealtimeConfigError` with a fix. */
 export function resolveRealtimeOptions(options: RealtimeModuleOptions): ResolvedRealtimeOptions {
   if (options === null || typeof options !== 'object') {
@@ -244,5 +274,6 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions): Resolved
       ),
     },
     redis: resolveRedis(options.redis),
+    broker: resolveBroker(options),
   };
 }

@@ -1,6 +1,8 @@
 import type { Type } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import type { RealtimePrincipal } from './auth/principal.js';
+import type { PresenceStore } from './broker/presence-store.js';
+import type { RealtimeBus } from './broker/realtime-bus.js';
 import type { HandshakeGuard } from './handshake/handshake-guard.js';
 
 /** JWT algorithms that may be allowed. `none` is deliberately absent. */
@@ -139,6 +141,19 @@ export interface RealtimeModuleOptions {
    * in-process broker.
    */
   redis?: RealtimeRedisOptions;
+  /**
+   * Your own scale-out engine instead of `redis`: a bus between instances and a presence store
+   * that meet their contracts (`RealtimeBus`, `PresenceStore`). A `RealtimeBroker` fits too, e.g.
+   * `new InProcessBroker(hub)` for several apps of one process sharing one `InProcessHub`.
+   * Unset: `redis` when set, else a single instance with the in-process broker.
+   */
+  broker?: RealtimeBrokerOptions;
+}
+
+/** The implementations of the `broker` option; the registry starts and stops both. */
+export interface RealtimeBrokerOptions {
+  bus: RealtimeBus;
+  presence: PresenceStore;
 }
 
 export interface RealtimeRedisOptions {
@@ -211,4 +226,5 @@ export interface ResolvedRealtimeOptions {
   limits: Required<RealtimeLimitOptions>;
   shutdown: Required<RealtimeShutdownOptions>;
   redis: Required<RealtimeRedisOptions> | undefined;
+  broker: RealtimeBrokerOptions | undefined;
 }

@@ -46,3 +46,22 @@ export interface RoomMember {
   /** The claims of the member's token (`name`, ...). */
   readonly claims: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * The part of a delivery that other instances need, once this instance has served its own
+ * sockets; `undefined` when nothing has to cross (every target is a local connection). Local
+ * connection ids are dropped from `connections` and `except`: connection ids are unique across
+ * instances, so no other instance holds them.
+ */
+export function crossingPart(
+  delivery: Delivery,
+  isLocal: (connectionId: string) => boolean,
+): Delivery | undefined {
+  const { target } = delivery;
+  const connections = target.connections.filter((id) => !isLocal(id));
+  const crosses =
+    target.all || target.rooms.length > 0 || target.users.length > 0 || connections.length > 0;
+  if (!crosses) return undefined;
+  const except = target.except.filter((id) => !isLocal(id));
+  return { ...delivery, target: { ...target, connections, except } };
+}

@@ -1,63 +1,22 @@
-import type { Delivery, RoomMember } from './delivery.js';
+import type { PresenceStore } from './presence-store.js';
+import type { BusHealth, RealtimeBus } from './realtime-bus.js';
 
-/** What a broker delivers into: this instance's sockets. */
-export interface LocalSink {
-  deliver(delivery: Delivery): void;
-  localMembers(room: string): RoomMember[];
-  /** Whether the user has a connection on this instance. */
-  isOnlineHere(userId: string): boolean;
-  /** Every room membership and connection of this instance (to restore presence). */
-  localPresence(): { rooms: [room: string, member: RoomMember][]; connections: RoomMember[] };
-}
-
-/** What a broker reports about itself (`ConnectionRegistry.health()`). */
-export interface BrokerHealth {
-  /** `in-process` or `redis`. */
-  kind: string;
-  /** True when cross-instance delivery works (always true in-process). */
-  ready: boolean;
-  /** Deliveries published to other instances. */
-  published: number;
-  /** Deliveries that could not be published (the broker was down or slow). */
-  publishFailures: number;
-  /** Deliveries received from other instances. */
-  received: number;
-  /** Messages on our channel that were not ours to read (foreign or malformed), ignored. */
-  ignored: number;
-}
+/** What `ConnectionRegistry.health()` reports: the bus's state and counters. */
+export type BrokerHealth = BusHealth;
 
 /**
- * Carries deliveries and presence between instances. Abstract class: it is the DI token and the
- * type. The default, `InProcessBroker`, serves a single instance; `RedisBroker` (option `redis`)
- * scales out.
+ * The two halves of scale-out that the registry runs on: the bus between instances and the
+ * presence store. The DI token of the pair: `InProcessBroker` by default, `RedisBroker` with the
+ * `redis` option, or the `broker` option's implementations. The registry starts and stops both.
  */
-export abstract class RealtimeBroker {
-  /** Called once at boot with this instance's local delivery. */
-  abstract bind(local: LocalSink): void;
+export class RealtimeBroker {
+  constructor(
+    readonly bus: RealtimeBus,
+    readonly presence: PresenceStore,
+  ) {}
 
-  /**
-   * Delivers to every instance, this one included, exactly once per target socket. Local
-   * sockets are served at once, whatever the state of the broker.
-   */
-  abstract publish(delivery: Delivery): void;
-
-  /** A local connection joined a room. */
-  abstract memberJoined(room: string, member: RoomMember): void;
-
-  /** A local connection left a room (or closed). */
-  abstract memberLeft(room: string, member: RoomMember): void;
-
-  /** A local connection opened. */
-  abstract connectionOpened(member: RoomMember): void;
-
-  /** A local connection closed. */
-  abstract connectionClosed(member: RoomMember): void;
-
-  /** The members of a room on every instance. */
-  abstract members(room: string): Promise<RoomMember[]>;
-
-  /** Whether the user has a connection on any instance. */
-  abstract isUserOnline(userId: string): Promise<boolean>;
-
-  abstract health(): BrokerHealth;
+  /** The bus's state: whether cross-instance delivery works, and its counters. */
+  health(): BrokerHealth {
+    return this.bus.health();
+  }
 }

@@ -1,6 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
-import { InProcessBroker } from '../broker/in-process.broker.js';
+import type { Delivery, DeliveryTarget, RoomMember } from '../broker/delivery.js';
+import { InProcessBroker } from '../broker/in-process/in-process.broker.js';
+import { InProcessBus } from '../broker/in-process/in-process.bus.js';
+import { InProcessPresenceStore } from '../broker/in-process/in-process.presence-store.js';
+import type { Interest } from '../broker/interest.js';
+import { RealtimeBroker } from '../broker/realtime-broker.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { ConnectionState } from '../connection/connection-state.js';
 
@@ -20,8 +25,8 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function setup() {
-  const registry = new ConnectionRegistry(new InProcessBroker());
+function setup(broker: RealtimeBroker = new InProcessBroker()) {
+  const registry = new ConnectionRegistry(broker);
   registry.onModuleInit();
   let n = 0;
   const open = (userId: string) => {
@@ -139,5 +144,92 @@ describe('ConnectionRegistry', () => {
     a.socket.readyState = 3;
     registry.toUser('alice').emit('x', 1);
     expect(a.socket.sent).toEqual([]);
+  });
+
+  it('serves local sockets itself and hands the bus only what must cross, by interest', () => {
+    const published: [readonly Interest[], DeliveryTarget][] = [];
+    class RecordingBus extends InProcessBus {
+      override publish(interests: readonly Interest[], delivery: Delivery): void {
+        published.push([interests, delivery.target]);
+      }
+    }
+    const { registry, open } = setup(
+      new RealtimeBroker(new RecordingBus(), new InProcessPresenceStore()),
+    );
+    const a = open('alice');
+    const b = open('bob');
+    registry.join(a.connection, 'r');
+    registry.join(b.connection, 'r');
+
+    registry.toConnection(a.connection).except(b.connection).emit('local', 1);
+    registry.to('r').toUser('carol').except(a.connection, 'elsewhere-1').emit('room', 2);
+    registry.toConnection(b.connection, 'elsewhere-2').disconnect(4000, 'bye');
+
+    expect(a.socket.received()).toEqual([{ event: 'local', data: 1 }]);
+    expect(b.socket.received()).toEqual([{ event: 'room', data: 2 }]);
+    expect(b.socket.closedWith).toEqual([4000, 'bye']);
+    // Nothing crossed for the local connection; local ids never leave this instance; another
+    // instance's connection is reached through `all`.
+    const none = { all: false, rooms: [], users: [], connections: [], except: [], exceptUsers: [] };
+    expect(published).toEqual([
+      [
+        ['room:r', 'user:carol'],
+        { ...none, rooms: ['r'], users: ['carol'], except: ['elsewhere-1'] },
+      ],
+      [['all'], { ...none, connections: ['elsewhere-2'] }],
+    ]);
+  });
+
+  it('holds an interest from its first local holder to its last', () => {
+    const calls: string[] = [];
+    class RecordingBus extends InProcessBus {
+      override subscribe(interest: Interest): Promise<void> {
+        calls.push(`+${interest}`);
+        return super.subscribe(interest);
+      }
+      override unsubscribe(interest: Interest): Promise<void> {
+        calls.push(`-${interest}`);
+        return super.unsubscribe(interest);
+      }
+    }
+    const { registry, open } = setup(
+      new RealtimeBroker(new RecordingBus(), new InProcessPresenceStore()),
+    );
+    const a1 = open('alice');
+    const a2 = open('alice');
+    registry.join(a1.connection, 'r');
+    registry.join(a2.connection, 'r');
+    registry.leave(a1.connection, 'r');
+    expect(calls).toEqual(['+user:alice', '+room:r']);
+    registry.remove(a2.connection);
+    registry.remove(a1.connection);
+    expect(calls).toEqual(['+user:alice', '+room:r', '-room:r', '-user:alice']);
+  });
+
+  it("lists its own members from its view, the others' from the store, and falls back to its own", async () => {
+    let down = false;
+    class StaleStore extends InProcessPresenceStore {
+      override members(): Promise<RoomMember[]> {
+        if (down) return Promise.reject(new Error('down'));
+        // The store still lists c1, which has left: this instance's view wins for its own.
+        const ghost = { connectionId: 'c1', userId: 'alice', claims: {} };
+        return Promise.resolve([ghost, { connectionId: 'x9', userId: 'zed', claims: {} }]);
+      }
+      override isOnline(): Promise<boolean> {
+        return down ? Promise.reject(new Error('down')) : Promise.resolve(true);
+      }
+    }
+    const { registry, open } = setup(new RealtimeBroker(new InProcessBus(), new StaleStore()));
+    const a = open('alice');
+    const b = open('bob');
+    registry.join(a.connection, 'r');
+    registry.join(b.connection, 'r');
+    registry.leave(a.connection, 'r');
+    expect((await registry.members('r')).map((m) => m.userId)).toEqual(['bob', 'zed']);
+    expect(await registry.isUserOnline('zed')).toBe(true);
+    down = true;
+    expect((await registry.members('r')).map((m) => m.userId)).toEqual(['bob']);
+    expect(await registry.isUserOnline('zed')).toBe(false);
+    expect(await registry.isUserOnline('alice')).toBe(true);
   });
 });

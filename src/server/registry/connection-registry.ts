@@ -1,105 +1,93 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   isSendableCloseCode,
   type AnyContract,
   type RealtimeContract,
 } from '../../protocol/index.js';
-import {
-  NO_TARGET,
-  type Delivery,
-  type DeliveryTarget,
-  type RoomMember,
-} from '../broker/delivery.js';
-import { RealtimeBroker, type BrokerHealth, type LocalSink } from '../broker/realtime-broker.js';
+import { crossingPart, NO_TARGET, type Delivery, type RoomMember } from '../broker/delivery.js';
+import { interestsOf } from '../broker/interest.js';
+import type { PresenceStore } from '../broker/presence-store.js';
+import { RealtimeBroker, type BrokerHealth } from '../broker/realtime-broker.js';
+import type { RealtimeBus } from '../broker/realtime-bus.js';
 import type { ConnectionState } from '../connection/connection-state.js';
-import { BroadcastOperator } from './broadcast-operator.js';
 import type { RealtimeConnection } from '../connection/realtime-connection.js';
-
-function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  const set = index.get(key);
-  if (set) set.add(value);
-  else index.set(key, new Set([value]));
-}
-
-function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  const set = index.get(key);
-  if (!set) return;
-  set.delete(value);
-  if (set.size === 0) index.delete(key);
-}
-
-/** The state of `connection` among a room's members (a closed connection is no longer listed). */
-function stateIn(
-  members: Set<ConnectionState> | undefined,
-  connection: RealtimeConnection,
-): ConnectionState | undefined {
-  for (const member of members ?? []) if (member.id === connection.id) return member;
-  return undefined;
-}
-
-function memberOf(connection: RealtimeConnection): RoomMember {
-  return {
-    connectionId: connection.id,
-    userId: connection.userId,
-    claims: connection.principal.claims,
-  };
-}
+import { redact } from '../errors/redact.js';
+import { BroadcastOperator } from './broadcast-operator.js';
+import { LocalIndex, memberOf } from './local-index.js';
 
 /**
  * The connections of this instance and the way to reach any connection, user or room from a
- * gateway or from any service. Sends go through the `RealtimeBroker`, so the same calls reach
- * other instances once a distributed broker is configured.
+ * gateway or from any service. Every send is served to this instance's sockets here, and only
+ * what other instances need goes on the broker's bus, so the same calls reach other instances
+ * once a distributed broker is configured.
  *
  * Inject it as `ConnectionRegistry<MyContract>` to have `emit()` checked against the contract's
  * pushes (the generic is compile-time only; there is one registry).
  */
 @Injectable()
-export class ConnectionRegistry<C extends RealtimeContract = AnyContract> implements OnModuleInit {
-  private readonly connections = new Map<string, ConnectionState>();
-  private readonly users = new Map<string, Set<ConnectionState>>();
-  private readonly rooms = new Map<string, Set<ConnectionState>>();
-  private readonly publish = (delivery: Delivery): void => this.broker.publish(delivery);
+export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
+  implements OnModuleInit, OnApplicationShutdown
+{
+  private readonly logger = new Logger('ConnectionRegistry');
+  private readonly bus: RealtimeBus;
+  private readonly presence: PresenceStore;
+  private readonly local = new LocalIndex({
+    gained: (interest) => this.background(this.bus.subscribe(interest)),
+    lost: (interest) => this.background(this.bus.unsubscribe(interest)),
+  });
+  /** Serves this instance's sockets at once, then hands the bus only what must cross. */
+  private readonly publish = (delivery: Delivery): void => {
+    this.deliver(delivery);
+    const crossing = crossingPart(delivery, (id) => this.local.connections.has(id));
+    if (crossing) this.bus.publish(interestsOf(crossing.target), crossing);
+  };
 
-  constructor(private readonly broker: RealtimeBroker) {}
+  constructor(broker: RealtimeBroker) {
+    this.bus = broker.bus;
+    this.presence = broker.presence;
+  }
 
-  onModuleInit(): void {
-    const local: LocalSink = {
-      deliver: (delivery) => this.deliver(delivery),
-      localMembers: (room) => this.localMembers(room),
-      isOnlineHere: (userId) => this.isOnlineHere(userId),
-      localPresence: () => this.localPresence(),
-    };
-    this.broker.bind(local);
+  /** Starts the bus and the presence store (neither waits for its backend). */
+  async onModuleInit(): Promise<void> {
+    await Promise.all([
+      this.bus.start((delivery) => this.deliver(delivery)),
+      this.presence.start(() => this.local.snapshot()),
+    ]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.presence.stop(), this.bus.stop()]);
   }
 
   /** Number of open connections on this instance. */
   get size(): number {
-    return this.connections.size;
+    return this.local.connections.size;
   }
 
   /** A connection of this instance by id. */
   get(connectionId: string): RealtimeConnection | undefined {
-    return this.connections.get(connectionId);
+    return this.local.connections.get(connectionId);
   }
 
   /** This instance's connections of a user. */
   connectionsOf(userId: string): RealtimeConnection[] {
-    return [...(this.users.get(userId) ?? [])];
+    return [...(this.local.users.get(userId) ?? [])];
   }
 
   /** Whether the user has an open connection on this instance (see `isUserOnline`). */
   isOnlineHere(userId: string): boolean {
-    return this.users.has(userId);
+    return this.local.users.has(userId);
   }
 
-  /** Whether the user has an open connection on any instance. */
-  isUserOnline(userId: string): Promise<boolean> {
-    return this.isOnlineHere(userId) ? Promise.resolve(true) : this.broker.isUserOnline(userId);
+  /** Whether the user has an open connection on any instance (this one's view if unreachable). */
+  async isUserOnline(userId: string): Promise<boolean> {
+    if (this.isOnlineHere(userId)) return true;
+    return this.presence.isOnline(userId).catch(() => false);
   }
 
-  /** The broker's state: whether cross-instance delivery works, and its counters. */
+  /** The bus's state: whether cross-instance delivery works, and its counters. */
   health(): BrokerHealth {
-    return this.broker.health();
+    return this.bus.health();
   }
 
   /** Everyone, on every instance. */
@@ -129,69 +117,67 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract> implem
 
   /** Adds a connection to a room. Returns false when it was already a member. */
   join(connection: RealtimeConnection, room: string): boolean {
-    const state = this.connections.get(connection.id);
+    const state = this.local.connections.get(connection.id);
     if (!state || state.rooms.has(room)) return false;
-    state.rooms.add(room);
-    addTo(this.rooms, room, state);
-    this.broker.memberJoined(room, memberOf(state));
+    this.local.join(state, room);
+    this.background(this.presence.join(room, memberOf(state)));
     return true;
   }
 
   /** Removes a connection from a room. Returns false when it was not a member. */
   leave(connection: RealtimeConnection, room: string): boolean {
-    const state = this.connections.get(connection.id) ?? stateIn(this.rooms.get(room), connection);
-    if (!state?.rooms.delete(room)) return false;
-    removeFrom(this.rooms, room, state);
-    this.broker.memberLeft(room, memberOf(state));
+    const state =
+      this.local.connections.get(connection.id) ?? this.local.memberState(room, connection);
+    if (!state?.rooms.has(room)) return false;
+    this.local.leave(state, room);
+    this.background(this.presence.leave(room, memberOf(state)));
     return true;
   }
 
   /** Whether a connection is in a room. */
   isMember(connection: RealtimeConnection, room: string): boolean {
-    return connection.rooms.has(room) && this.connections.has(connection.id);
+    return connection.rooms.has(room) && this.local.connections.has(connection.id);
   }
 
-  /** The members of a room, on every instance. */
-  members(room: string): Promise<RoomMember[]> {
-    return this.broker.members(room);
+  /**
+   * The members of a room, on every instance: this instance's own, then the others' as the
+   * presence store has them (this instance's only while the store is unreachable).
+   */
+  async members(room: string): Promise<RoomMember[]> {
+    const local = this.localMembers(room);
+    let everywhere: RoomMember[];
+    try {
+      everywhere = await this.presence.members(room);
+    } catch {
+      return local;
+    }
+    // This instance's connections are listed from its own view, which the store may lag behind.
+    const remote = everywhere.filter((m) => !this.local.connections.has(m.connectionId));
+    return [...local, ...remote];
   }
 
   /** The members of a room on this instance only. */
   localMembers(room: string): RoomMember[] {
-    return [...(this.rooms.get(room) ?? [])].map(memberOf);
+    return [...(this.local.rooms.get(room) ?? [])].map(memberOf);
   }
 
   /** @internal Called when a socket has opened. */
   add(connection: ConnectionState): void {
-    this.connections.set(connection.id, connection);
-    addTo(this.users, connection.userId, connection);
-    this.broker.connectionOpened(memberOf(connection));
+    this.local.add(connection);
+    this.background(this.presence.open(memberOf(connection)));
   }
 
   /** @internal Called when a socket has closed: leaves every room. */
   remove(connection: ConnectionState): void {
-    if (!this.connections.delete(connection.id)) return;
-    removeFrom(this.users, connection.userId, connection);
+    if (!this.local.remove(connection)) return;
     const member = memberOf(connection);
-    for (const room of connection.rooms) {
-      removeFrom(this.rooms, room, connection);
-      this.broker.memberLeft(room, member);
-    }
-    this.broker.connectionClosed(member);
+    for (const room of connection.rooms) this.background(this.presence.leave(room, member));
+    this.background(this.presence.close(member));
   }
 
-  /** Every membership and connection of this instance (for a broker to restore). */
-  private localPresence(): { rooms: [string, RoomMember][]; connections: RoomMember[] } {
-    const rooms: [string, RoomMember][] = [];
-    for (const [room, members] of this.rooms) {
-      for (const connection of members) rooms.push([room, memberOf(connection)]);
-    }
-    return { rooms, connections: [...this.connections.values()].map(memberOf) };
-  }
-
-  /** Delivers to this instance's sockets (called by the broker). */
+  /** Delivers to this instance's sockets (for a send of ours, or from the bus). */
   private deliver(delivery: Delivery): void {
-    const recipients = this.resolve(delivery.target);
+    const recipients = this.local.resolve(delivery.target);
     if (delivery.kind === 'disconnect') {
       // A delivery from another instance is checked again: a bad code must not throw here.
       if (!isSendableCloseCode(delivery.code)) return;
@@ -204,21 +190,11 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract> implem
     for (const connection of recipients) connection.writer.write(frame, delivery.volatile);
   }
 
-  private resolve(target: DeliveryTarget): Set<ConnectionState> {
-    const out = new Set<ConnectionState>();
-    if (target.all) for (const c of this.connections.values()) out.add(c);
-    for (const room of target.rooms) for (const c of this.rooms.get(room) ?? []) out.add(c);
-    for (const user of target.users) for (const c of this.users.get(user) ?? []) out.add(c);
-    for (const id of target.connections) {
-      const connection = this.connections.get(id);
-      if (connection) out.add(connection);
-    }
-    for (const id of target.except) {
-      const connection = this.connections.get(id);
-      if (connection) out.delete(connection);
-    }
-    for (const user of target.exceptUsers)
-      for (const c of this.users.get(user) ?? []) out.delete(c);
-    return out;
+  /** Runs a bus or store call that nobody waits for; their contracts say they never reject. */
+  private background(call: Promise<void>): void {
+    call.catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`Broker call failed: ${redact(message)}`);
+    });
   }
 }

@@ -2,11 +2,12 @@ import type { Redis } from 'ioredis';
 import type { RoomMember } from '../delivery.js';
 
 /**
- * Presence in Redis: who is in which room and which users are online, on every instance. Each
- * entry is tagged with its instance, and each instance refreshes its score in a sorted set; an
- * instance that stops refreshing (crash, `kill -9`) is purged by the others after `ttlMs`.
+ * The key layout of presence in Redis and its commands: who is in which room and which users are
+ * online, on every instance. Each entry is tagged with its instance, and each instance refreshes
+ * its score in a sorted set; an instance that stops refreshing (crash, `kill -9`) is purged by the
+ * others after `ttlMs`.
  */
-export class RedisPresence {
+export class RedisPresenceKeys {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -34,7 +35,7 @@ export class RedisPresence {
     await this.redis.hdel(this.key('room', room), this.field(member.connectionId));
   }
 
-  async opened(member: RoomMember): Promise<void> {
+  async open(member: RoomMember): Promise<void> {
     await this.redis
       .multi()
       .sadd(this.key('user', member.userId), this.field(member.connectionId))
@@ -42,7 +43,7 @@ export class RedisPresence {
       .exec();
   }
 
-  async closed(member: RoomMember): Promise<void> {
+  async close(member: RoomMember): Promise<void> {
     await this.redis.srem(this.key('user', member.userId), this.field(member.connectionId));
   }
 

@@ -1,0 +1,85 @@
+import type { RoomMember } from '../delivery.js';
+import { PresenceStore, type PresenceSource } from '../presence-store.js';
+import { InProcessHub, type InstancePresence } from './in-process-hub.js';
+
+const done = Promise.resolve();
+
+/**
+ * Presence in the memory of one process, shared by the instances on one `InProcessHub`. Entries
+ * are kept by instance, so `stop()` removes this instance's at once.
+ */
+export class InProcessPresenceStore extends PresenceStore {
+  private readonly instance = Symbol('instance');
+  private source: PresenceSource | undefined;
+
+  constructor(private readonly hub = new InProcessHub()) {
+    super();
+  }
+
+  override start(source: PresenceSource): Promise<void> {
+    this.source = source;
+    return this.restore();
+  }
+
+  override stop(): Promise<void> {
+    this.source = undefined;
+    this.hub.presence.delete(this.instance);
+    return done;
+  }
+
+  override join(room: string, member: RoomMember): Promise<void> {
+    const own = this.own();
+    if (!own) return done;
+    const members = own.rooms.get(room) ?? new Map<string, RoomMember>();
+    own.rooms.set(room, members.set(member.connectionId, member));
+    return done;
+  }
+
+  override leave(room: string, member: RoomMember): Promise<void> {
+    const members = this.own()?.rooms.get(room);
+    members?.delete(member.connectionId);
+    if (members?.size === 0) this.own()?.rooms.delete(room);
+    return done;
+  }
+
+  override open(member: RoomMember): Promise<void> {
+    const own = this.own();
+    if (!own) return done;
+    const ids = own.users.get(member.userId) ?? new Set<string>();
+    own.users.set(member.userId, ids.add(member.connectionId));
+    return done;
+  }
+
+  override close(member: RoomMember): Promise<void> {
+    const ids = this.own()?.users.get(member.userId);
+    ids?.delete(member.connectionId);
+    if (ids?.size === 0) this.own()?.users.delete(member.userId);
+    return done;
+  }
+
+  override members(room: string): Promise<RoomMember[]> {
+    const all = [...this.hub.presence.values()].flatMap((p) => [...(p.rooms.get(room) ?? [])]);
+    return Promise.resolve(all.map(([, member]) => member));
+  }
+
+  override isOnline(userId: string): Promise<boolean> {
+    return Promise.resolve([...this.hub.presence.values()].some((p) => p.users.has(userId)));
+  }
+
+  override restore(): Promise<void> {
+    if (!this.source) return done;
+    const { rooms, connections } = this.source();
+    this.hub.presence.set(this.instance, { rooms: new Map(), users: new Map() });
+    for (const [room, member] of rooms) void this.join(room, member);
+    for (const member of connections) void this.open(member);
+    return done;
+  }
+
+  /** This instance's entries, made anew after the hub lost them; none once stopped. */
+  private own(): InstancePresence | undefined {
+    if (!this.source) return undefined;
+    let own = this.hub.presence.get(this.instance);
+    if (!own) this.hub.presence.set(this.instance, (own = { rooms: new Map(), users: new Map() }));
+    return own;
+  }
+}

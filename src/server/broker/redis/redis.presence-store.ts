@@ -1,0 +1,132 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import type { RoomMember } from '../delivery.js';
+import { PresenceStore, type PresenceSource } from '../presence-store.js';
+import { closeRedisClient, createRedisClient, RedisErrorLog } from './redis-client.js';
+import { RedisPresenceKeys } from './redis-presence-keys.js';
+import type { RedisBrokerOptions } from './redis.broker.js';
+
+const unavailable = () => Promise.reject(new Error('Redis presence is unavailable'));
+
+/**
+ * Presence in Redis hashes and sets tagged by instance. Each instance refreshes its score every
+ * `presenceTtlMs / 3` and purges the entries of instances that stopped doing so (a `kill -9`).
+ * While Redis is down, writes are dropped and reads reject; on every (re)connection the store
+ * restores this instance's presence, since a restarted Redis starts empty.
+ *
+ * `events`: `restored` (this instance's presence is in Redis again), `purged` (ids of dead
+ * instances whose presence this instance removed). For monitoring and tests.
+ */
+export class RedisPresenceStore extends PresenceStore {
+  private readonly logger = new Logger('RedisPresenceStore');
+  private readonly errors = new RedisErrorLog(this.logger);
+  private source: PresenceSource | undefined;
+  private client: Redis | undefined;
+  private keys: RedisPresenceKeys | undefined;
+  private restored = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly options: RedisBrokerOptions,
+    readonly instanceId: string = randomUUID(),
+    readonly events = new EventEmitter(),
+  ) {
+    super();
+  }
+
+  override async start(source: PresenceSource): Promise<void> {
+    this.source = source;
+    const { url, prefix, presenceTtlMs, commandTimeoutMs } = this.options;
+    const client = await createRedisClient(url, commandTimeoutMs);
+    this.client = client;
+    this.keys = new RedisPresenceKeys(client, prefix, this.instanceId, presenceTtlMs);
+    client.on('error', this.errors.log);
+    client.on('ready', () => void this.restoreOnReady());
+    client.on('close', () => void (this.restored = false));
+    client.connect().catch(() => undefined);
+    this.timer = setInterval(() => void this.beat(), Math.max(100, presenceTtlMs / 3));
+    this.timer.unref();
+  }
+
+  override async stop(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.ready()) await this.keys?.purge().catch(() => undefined);
+    this.source = undefined;
+    await closeRedisClient(this.client);
+  }
+
+  override join(room: string, member: RoomMember): Promise<void> {
+    return this.write((keys) => keys.join(room, member));
+  }
+
+  override leave(room: string, member: RoomMember): Promise<void> {
+    return this.write((keys) => keys.leave(room, member));
+  }
+
+  override open(member: RoomMember): Promise<void> {
+    return this.write((keys) => keys.open(member));
+  }
+
+  override close(member: RoomMember): Promise<void> {
+    return this.write((keys) => keys.close(member));
+  }
+
+  override members(room: string): Promise<RoomMember[]> {
+    return this.keys && this.ready() ? this.keys.members(room) : unavailable();
+  }
+
+  override isOnline(userId: string): Promise<boolean> {
+    return this.keys && this.ready() ? this.keys.isOnline(userId) : unavailable();
+  }
+
+  override async restore(): Promise<void> {
+    const keys = this.keys;
+    if (!keys || !this.source || !this.ready()) return unavailable();
+    await keys.beat();
+    const { rooms, connections } = this.source();
+    await Promise.all([
+      ...rooms.map(([room, member]) => keys.join(room, member)),
+      ...connections.map((member) => keys.open(member)),
+    ]);
+  }
+
+  /** Resolves once this instance's presence is in Redis (at once when it already is). */
+  async whenReady(): Promise<void> {
+    if (!this.restored) await once(this.events, 'restored');
+  }
+
+  private ready(): boolean {
+    return this.client?.status === 'ready';
+  }
+
+  private write(op: (keys: RedisPresenceKeys) => Promise<void>): Promise<void> {
+    // While Redis is down writes are dropped: restoreOnReady() writes them all again.
+    if (!this.keys || !this.ready()) return Promise.resolve();
+    return op(this.keys).catch(() => undefined);
+  }
+
+  /** (Re)connected: Redis may have restarted empty, so this instance's presence is written again. */
+  private async restoreOnReady(): Promise<void> {
+    try {
+      await this.restore();
+      this.restored = true;
+      this.events.emit('restored');
+    } catch (error) {
+      this.errors.log(error as Error);
+    }
+  }
+
+  private async beat(): Promise<void> {
+    if (!this.keys || !this.ready()) return;
+    try {
+      const purged = await this.keys.beat();
+      if (purged.length === 0) return;
+      this.logger.warn(`Purged presence of dead instances: ${purged.join(', ')}`);
+      this.events.emit('purged', purged);
+    } catch (error) {
+      this.errors.log(error as Error);
+    }
+  }
+}
