@@ -21,6 +21,17 @@ const DEMO_CODES = [
 ];
 
 describe('failures as the user reads them', () => {
+  it('has a sentence of its own for each failed connection attempt the client reports', () => {
+    const codes = [
+      ClientErrorCode.TOKEN_FAILED,
+      ClientErrorCode.CONNECT_TIMEOUT,
+      ClientErrorCode.UNREACHABLE,
+    ];
+    const texts = codes.map((code) => describeFailure(new RealtimeClientError(code, code)));
+    expect(texts.filter((text) => text.startsWith('Something went wrong'))).toEqual([]);
+    expect(new Set(texts).size).toBe(codes.length);
+  });
+
   it('turns every SDK, protocol and demo code into a plain sentence', () => {
     const codes = [...Object.values(ClientErrorCode), ...Object.values(ErrorCode), ...DEMO_CODES];
     for (const code of codes) {
