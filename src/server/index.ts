@@ -8,6 +8,7 @@ export type {
   Delivery,
   DeliveryTarget,
   DisconnectDelivery,
+  MembershipDelivery,
   MessageDelivery,
   RoomMember,
 } from './broker/delivery.js';
@@ -18,6 +19,7 @@ export { InProcessPresenceStore } from './broker/in-process/in-process.presence-
 export type { Interest } from './broker/interest.js';
 export {
   PresenceStore,
+  type MembersPage,
   type PresenceSnapshot,
   type PresenceSource,
 } from './broker/presence-store.js';

@@ -5,10 +5,11 @@ import { REALTIME_DEFAULTS as D } from './realtime.defaults.js';
 import type {
   JwtAlgorithm,
   RealtimeLimitOptions,
-  RealtimeRedisOptions,
   RealtimeModuleOptions,
   ResolvedRealtimeOptions,
 } from './realtime.options.js';
+import { positiveInt, RealtimeConfigError } from './realtime.config-error.js';
+import { resolveRedis } from './realtime.redis-options.js';
 
 const HMAC: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC: readonly JwtAlgorithm[] = [
@@ -23,23 +24,7 @@ const ASYMMETRIC: readonly JwtAlgorithm[] = [
   'ES512',
 ];
 
-/** A boot-time configuration error; the message says how to fix it. */
-export class RealtimeConfigError extends Error {
-  constructor(message: string) {
-    super(`RealtimeModule: ${message}`);
-    this.name = 'RealtimeConfigError';
-  }
-}
-
-function positiveInt(name: string, value: unknown, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new RealtimeConfigError(
-      `"${name}" must be an integer of at least ${min}, got ${JSON.stringify(value)}. Remove it to use the default (${fallback}).`,
-    );
-  }
-  return value;
-}
+export { RealtimeConfigError };
 
 function resolveLimits(limits: RealtimeLimitOptions = {}): Required<RealtimeLimitOptions> {
   const int = (key: keyof RealtimeLimitOptions, min = 1) =>
@@ -160,42 +145,6 @@ function resolveOrigins(value: RealtimeModuleOptions['allowedOrigins']) {
     }
   }
   return [...value];
-}
-
-function resolveRedis(
-  redis: RealtimeRedisOptions | undefined,
-): Required<RealtimeRedisOptions> | undefined {
-  if (redis === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(redis.url);
-  } catch {
-    throw new RealtimeConfigError('"redis.url" must be a URL such as redis://127.0.0.1:6379.');
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new RealtimeConfigError('"redis.url" must start with redis:// or rediss://.');
-  }
-  const prefix = redis.prefix ?? D.redis.prefix;
-  if (!/^[\w.-]{1,64}$/.test(prefix)) {
-    throw new RealtimeConfigError(
-      '"redis.prefix" must be 1-64 characters of letters, digits, _ . -',
-    );
-  }
-  return {
-    url: redis.url,
-    prefix,
-    presenceTtlMs: positiveInt(
-      'redis.presenceTtlMs',
-      redis.presenceTtlMs,
-      D.redis.presenceTtlMs,
-      300,
-    ),
-    commandTimeoutMs: positiveInt(
-      'redis.commandTimeoutMs',
-      redis.commandTimeoutMs,
-      D.redis.commandTimeoutMs,
-    ),
-  };
 }
 
 function missingMethods(value: unknown, methods: readonly string[]): string[] {

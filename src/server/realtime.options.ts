@@ -156,16 +156,29 @@ export interface RealtimeBrokerOptions {
   presence: PresenceStore;
 }
 
+/**
+ * Redis 7 or newer: a standalone server (`url`) or a Redis Cluster (`cluster`), exactly one.
+ * Deliveries go over sharded pub/sub, a channel per room, per user and one for everyone.
+ */
 export interface RealtimeRedisOptions {
-  /** `redis://[:password@]host:port[/db]` */
-  url: string;
-  /** Prefix of the channel and keys, to share one Redis between apps. @default 'realtime' */
+  /** A standalone Redis: `redis://[:password@]host:port[/db]` (`rediss://` for TLS). */
+  url?: string;
+  /**
+   * A Redis Cluster: seed nodes as `redis://[:password@]host:port`; one reachable node is
+   * enough, the rest is discovered. The credentials of the first seed apply to every node.
+   */
+  cluster?: readonly string[];
+  /** Prefix of the channels and keys, to share one Redis between apps. @default 'realtime' */
   prefix?: string;
   /** An instance silent for this long is considered dead and its presence purged. @default 15000 */
   presenceTtlMs?: number;
   /** A Redis command slower than this fails fast (and is counted). @default 1000 */
   commandTimeoutMs?: number;
 }
+
+/** The `redis` option with its defaults: `url` or `cluster` is set. */
+export type ResolvedRedisOptions = Required<Omit<RealtimeRedisOptions, 'url' | 'cluster'>> &
+  Pick<RealtimeRedisOptions, 'url' | 'cluster'>;
 
 export interface RealtimeLimitOptions {
   /** Sustained messages per second per connection (token bucket refill). @default 50 */
@@ -225,6 +238,6 @@ export interface ResolvedRealtimeOptions {
   heartbeatIntervalMs: number;
   limits: Required<RealtimeLimitOptions>;
   shutdown: Required<RealtimeShutdownOptions>;
-  redis: Required<RealtimeRedisOptions> | undefined;
+  redis: ResolvedRedisOptions | undefined;
   broker: RealtimeBrokerOptions | undefined;
 }

@@ -1,4 +1,5 @@
 import { deliveryConformance } from './delivery-conformance.js';
+import { operationsConformance } from './operations-conformance.js';
 import { presenceConformance } from './presence-conformance.js';
 import { until, useCluster, type BackendFactory, type Cluster } from './conformance-harness.js';
 
@@ -52,6 +53,7 @@ export function describeBrokerConformance(name: string, factory: BackendFactory)
     const cluster = useCluster(factory);
     describe('delivery', () => deliveryConformance(cluster));
     describe('presence', () => presenceConformance(cluster));
+    describe('operations', () => operationsConformance(cluster));
     describe('health', () => healthConformance(cluster));
   });
 }

@@ -7,6 +7,7 @@ import {
   RealtimeBus,
   type BusHealth,
   type BusReceiver,
+  type MembersPage,
   type PresenceSource,
 } from '../../src/server/index.js';
 // The suite drives real registries over sockets it fakes, so it builds connection states itself.
@@ -95,6 +96,12 @@ class ObservedPresence extends PresenceStore {
   }
   override members(room: string): Promise<RoomMember[]> {
     return this.inner.members(room);
+  }
+  override page(room: string, after: string | undefined, limit: number): Promise<MembersPage> {
+    return this.inner.page(room, after, limit);
+  }
+  override count(room: string): Promise<number> {
+    return this.inner.count(room);
   }
   override isOnline(userId: string): Promise<boolean> {
     return this.inner.isOnline(userId);

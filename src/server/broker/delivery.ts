@@ -37,7 +37,14 @@ export interface DisconnectDelivery {
   readonly reason: string;
 }
 
-export type Delivery = MessageDelivery | DisconnectDelivery;
+/** Makes the targeted connections join or leave a room (wherever they are connected). */
+export interface MembershipDelivery {
+  readonly kind: 'join' | 'leave';
+  readonly target: DeliveryTarget;
+  readonly room: string;
+}
+
+export type Delivery = MessageDelivery | DisconnectDelivery | MembershipDelivery;
 
 /** A member of a room as presence reports it. */
 export interface RoomMember {

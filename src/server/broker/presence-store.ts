@@ -6,6 +6,12 @@ export interface PresenceSnapshot {
   connections: RoomMember[];
 }
 
+/** One page of a room's members; `next` is the cursor of the following page, absent at the end. */
+export interface MembersPage {
+  members: RoomMember[];
+  next?: string;
+}
+
 /** Reads this instance's presence, for a store to write it again (`restore()`). */
 export type PresenceSource = () => PresenceSnapshot;
 
@@ -22,7 +28,7 @@ export type PresenceSource = () => PresenceSnapshot;
  *   changes, and take effect in call order. Each resolves once the entry is visible to
  *   `members()` and `isOnline()` on every instance. It never rejects: a write that cannot be
  *   made (backend down) is dropped, and `restore()` repairs it.
- * - **Reads** (`members`, `isOnline`) answer for every live instance, each connection once. They
+ * - **Reads** (`members`, `page`, `count`, `isOnline`) answer for every live instance, each connection once. They
  *   reject when the backend cannot answer; the registry then answers from this instance's view.
  * - **Liveness.** The entries of an instance that called `stop()` disappear from every view; an
  *   instance that died without it is purged after a bounded time (Redis: `presenceTtlMs`).
@@ -54,6 +60,16 @@ export abstract class PresenceStore {
   /** The members of a room on every live instance. */
   abstract members(room: string): Promise<RoomMember[]>;
 
+  /**
+   * Up to `limit` members of a room on every live instance, in a stable order (a member that
+   * stays is listed once across the pages), starting after the cursor `after` (from the
+   * previous page's `next`; none for the first page).
+   */
+  abstract page(room: string, after: string | undefined, limit: number): Promise<MembersPage>;
+
+  /** How many members a room has on every live instance, without listing them. */
+  abstract count(room: string): Promise<number>;
+
   /** Whether the user has a connection on a live instance. */
   abstract isOnline(userId: string): Promise<boolean>;
 
@@ -73,6 +89,8 @@ export const PRESENCE_METHODS = [
   'open',
   'close',
   'members',
+  'page',
+  'count',
   'isOnline',
   'restore',
 ] as const satisfies readonly (keyof PresenceStore)[];

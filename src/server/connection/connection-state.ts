@@ -51,6 +51,11 @@ export class ConnectionState implements RealtimeConnection {
   backlog: [RawData, boolean][] = [];
   /** Set when a connection hook failed: nothing more is handled. */
   failed = false;
+  /**
+   * Cross-instance subscriptions this connection's joins started that the broker has not
+   * confirmed yet; replies wait for them, so a member told it joined hears the room's traffic.
+   */
+  subscribing: Promise<void> | undefined;
   /** Heard from since the last heartbeat tick (a pong or any frame). */
   alive = true;
   /** Handlers running now, and calls waiting for a slot. */

@@ -66,8 +66,7 @@ export class HandlerRunner {
       result.then(
         (value) => {
           // Reply first, then start the next queued handler: its pushes come after this reply.
-          this.settle(state, envelope, value);
-          this.release(state);
+          this.settleWhenSubscribed(state, envelope, value);
         },
         (error) => {
           handlerFailed(state, envelope, error);
@@ -76,8 +75,24 @@ export class HandlerRunner {
       );
       return;
     }
-    this.settle(state, envelope, result);
-    this.release(state);
+    this.settleWhenSubscribed(state, envelope, result);
+  }
+
+  /**
+   * Settles once the subscriptions the handler's joins started are confirmed (at once when there
+   * are none), then releases the slot.
+   */
+  private settleWhenSubscribed(state: ConnectionState, envelope: Envelope, value: unknown): void {
+    const subscribing = state.subscribing;
+    if (!subscribing) {
+      this.settle(state, envelope, value);
+      return this.release(state);
+    }
+    void subscribing.then(() => {
+      if (state.subscribing === subscribing) state.subscribing = undefined;
+      this.settle(state, envelope, value);
+      this.release(state);
+    });
   }
 
   private settle(state: ConnectionState, envelope: Envelope, value: unknown): void {

@@ -77,6 +77,20 @@ export class BroadcastOperator<C extends RealtimeContract = AnyContract> {
   }
 
   /**
+   * Makes the selected connections join a room, on whichever instance they are connected (for
+   * example every device of a user, from a REST handler of another instance). Like `emit()`, it
+   * returns at once; connections that are already members are left as they are.
+   */
+  join(room: string): void {
+    this.publish({ kind: 'join', target: this.target, room });
+  }
+
+  /** Makes the selected connections leave a room, on whichever instance they are connected. */
+  leave(room: string): void {
+    this.publish({ kind: 'leave', target: this.target, room });
+  }
+
+  /**
    * Closes the selected connections with a close code (1000-1003, 1007-1014 or 3000-4999; throws
    * a `TypeError` for another) and a reason.
    */

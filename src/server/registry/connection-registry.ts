@@ -5,8 +5,8 @@ import {
   type RealtimeContract,
 } from '../../protocol/index.js';
 import { crossingPart, NO_TARGET, type Delivery, type RoomMember } from '../broker/delivery.js';
-import { interestsOf } from '../broker/interest.js';
-import type { PresenceStore } from '../broker/presence-store.js';
+import { interestsOf, roomInterest, userInterest, type Interest } from '../broker/interest.js';
+import type { MembersPage, PresenceStore } from '../broker/presence-store.js';
 import { RealtimeBroker, type BrokerHealth } from '../broker/realtime-broker.js';
 import type { RealtimeBus } from '../broker/realtime-bus.js';
 import type { ConnectionState } from '../connection/connection-state.js';
@@ -31,9 +31,14 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   private readonly logger = new Logger('ConnectionRegistry');
   private readonly bus: RealtimeBus;
   private readonly presence: PresenceStore;
+  /** Subscriptions the bus has not confirmed yet, by interest. */
+  private readonly subscribing = new Map<Interest, Promise<void>>();
   private readonly local = new LocalIndex({
-    gained: (interest) => this.background(this.bus.subscribe(interest)),
-    lost: (interest) => this.background(this.bus.unsubscribe(interest)),
+    gained: (interest) => this.subscribe(interest),
+    lost: (interest) => {
+      this.subscribing.delete(interest);
+      this.background(this.bus.unsubscribe(interest));
+    },
   });
   /** Serves this instance's sockets at once, then hands the bus only what must cross. */
   private readonly publish = (delivery: Delivery): void => {
@@ -120,6 +125,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     const state = this.local.connections.get(connection.id);
     if (!state || state.rooms.has(room)) return false;
     this.local.join(state, room);
+    this.awaitSubscription(state, roomInterest(room));
     this.background(this.presence.join(room, memberOf(state)));
     return true;
   }
@@ -156,6 +162,39 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     return [...local, ...remote];
   }
 
+  /**
+   * One page of a room's members on every instance, for rooms too large to list at once:
+   * `limit` members (default 100) after the cursor `after` (the previous page's `next`). Pages
+   * follow a stable order, so a member present throughout is listed exactly once; `next` is
+   * absent on the last page. While the presence store is unreachable, this instance's members.
+   */
+  async membersPage(
+    room: string,
+    options: { after?: string; limit?: number } = {},
+  ): Promise<MembersPage> {
+    const limit = options.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new RangeError(`limit must be an integer from 1 to 10000, not ${limit}.`);
+    }
+    try {
+      return await this.presence.page(room, options.after, limit);
+    } catch {
+      return { members: this.localMembers(room) };
+    }
+  }
+
+  /**
+   * How many members a room has on every instance, without listing them (this instance's count
+   * while the presence store is unreachable).
+   */
+  async count(room: string): Promise<number> {
+    try {
+      return await this.presence.count(room);
+    } catch {
+      return this.local.rooms.get(room)?.size ?? 0;
+    }
+  }
+
   /** The members of a room on this instance only. */
   localMembers(room: string): RoomMember[] {
     return [...(this.local.rooms.get(room) ?? [])].map(memberOf);
@@ -164,6 +203,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   /** @internal Called when a socket has opened. */
   add(connection: ConnectionState): void {
     this.local.add(connection);
+    this.awaitSubscription(connection, userInterest(connection.userId));
     this.background(this.presence.open(memberOf(connection)));
   }
 
@@ -184,10 +224,39 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
       for (const connection of recipients) connection.close(delivery.code, delivery.reason);
       return;
     }
+    if (delivery.kind !== 'message') {
+      // A join or a leave of the targeted connections.
+      for (const connection of recipients) {
+        if (delivery.kind === 'join') this.join(connection, delivery.room);
+        else this.leave(connection, delivery.room);
+      }
+      return;
+    }
     if (recipients.size === 0) return;
     // One buffer for every recipient: the frame is encoded once, not once per socket.
     const frame = Buffer.from(delivery.frame);
     for (const connection of recipients) connection.writer.write(frame, delivery.volatile);
+  }
+
+  /** Subscribes the bus to an interest this instance just gained; never rejects. */
+  private subscribe(interest: Interest): void {
+    const confirmed = this.bus.subscribe(interest).catch((error: unknown) => {
+      this.logger.warn(`Broker call failed: ${redact(String(error))}`);
+    });
+    this.subscribing.set(interest, confirmed);
+    void confirmed.then(() => {
+      if (this.subscribing.get(interest) === confirmed) this.subscribing.delete(interest);
+    });
+  }
+
+  /** The connection's next replies wait until the bus confirmed the interest's subscription. */
+  private awaitSubscription(connection: ConnectionState, interest: Interest): void {
+    const pending = this.subscribing.get(interest);
+    if (!pending) return;
+    const before = connection.subscribing;
+    connection.subscribing = before
+      ? Promise.all([before, pending]).then(() => undefined)
+      : pending;
   }
 
   /** Runs a bus or store call that nobody waits for; their contracts say they never reject. */

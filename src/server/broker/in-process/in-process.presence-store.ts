@@ -1,8 +1,11 @@
 import type { RoomMember } from '../delivery.js';
-import { PresenceStore, type PresenceSource } from '../presence-store.js';
+import { PresenceStore, type MembersPage, type PresenceSource } from '../presence-store.js';
 import { InProcessHub, type InstancePresence } from './in-process-hub.js';
 
 const done = Promise.resolve();
+
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]): number =>
+  a < b ? -1 : a > b ? 1 : 0;
 
 /**
  * Presence in the memory of one process, shared by the instances on one `InProcessHub`. Entries
@@ -60,6 +63,23 @@ export class InProcessPresenceStore extends PresenceStore {
   override members(room: string): Promise<RoomMember[]> {
     const all = [...this.hub.presence.values()].flatMap((p) => [...(p.rooms.get(room) ?? [])]);
     return Promise.resolve(all.map(([, member]) => member));
+  }
+
+  override page(room: string, after: string | undefined, limit: number): Promise<MembersPage> {
+    const all = [...this.hub.presence.values()].flatMap((p) => [...(p.rooms.get(room) ?? [])]);
+    // Connection ids are unique across instances: they order the pages.
+    const sorted = all.filter(([id]) => after === undefined || id > after).sort(byKey);
+    const members = sorted.slice(0, limit).map(([, member]) => member);
+    const last = sorted[limit - 1];
+    return Promise.resolve(
+      sorted.length > limit && last ? { members, next: last[0] } : { members },
+    );
+  }
+
+  override count(room: string): Promise<number> {
+    let total = 0;
+    for (const presence of this.hub.presence.values()) total += presence.rooms.get(room)?.size ?? 0;
+    return Promise.resolve(total);
   }
 
   override isOnline(userId: string): Promise<boolean> {

@@ -1,31 +1,89 @@
 import type { Logger } from '@nestjs/common';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { redact } from '../../errors/redact.js';
+
+/** Where Redis is: one server (`url`), or the seed nodes of a Redis Cluster (`cluster`). */
+export interface RedisTopology {
+  /** `redis://[:password@]host:port[/db]` of a standalone Redis. */
+  url?: string;
+  /**
+   * Seed nodes of a Redis Cluster (`redis://[:password@]host:port`, `rediss://` for TLS): any
+   * reachable node is enough, the client discovers the rest. Credentials of the first seed apply
+   * to every node.
+   */
+  cluster?: readonly string[];
+}
+
+/** A standalone client or a cluster client: the commands this package uses exist on both. */
+export type RedisConnection = Redis | Cluster;
+
+/** The options every connection shares: fail fast instead of queueing, reconnect with backoff. */
+function commonOptions(commandTimeoutMs: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+  };
+}
+
+/** host, port and credentials of a `redis://` URL, as ioredis's node and redisOptions take them. */
+function nodeOf(seed: string): { host: string; port: number } {
+  const url = new URL(seed);
+  return { host: url.hostname, port: Number(url.port || 6379) };
+}
+
+function credentialsOf(seed: string | undefined): RedisOptions {
+  if (!seed) return {};
+  const url = new URL(seed);
+  return {
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
 
 /**
  * A client that fails fast instead of queueing (no offline queue, one retry, a command timeout)
  * and reconnects by itself with backoff. Created disconnected: `connect()` runs in the
  * background, so an unreachable Redis never blocks the boot. `ioredis` is loaded here, on
  * demand, so that apps without the `redis` option need not install it.
+ *
+ * For a cluster, `sharded: true` gives the client one subscriber connection per master, for
+ * `SSUBSCRIBE` (ioredis routes each channel to the master of its slot and moves it on a
+ * failover); a standalone client used for `SSUBSCRIBE` is in subscriber mode and cannot publish.
  */
 export async function createRedisClient(
-  url: string,
+  topology: RedisTopology,
   commandTimeoutMs: number,
-  extra: RedisOptions = {},
-): Promise<Redis> {
-  const { Redis } = await import('ioredis');
-  return new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: commandTimeoutMs,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
-    ...extra,
+  extra: RedisOptions & { sharded?: boolean } = {},
+): Promise<RedisConnection> {
+  const { Redis, Cluster } = await import('ioredis');
+  const { sharded, ...redisExtra } = extra;
+  if (topology.cluster) {
+    const seeds = topology.cluster;
+    const options: ClusterOptions = {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      shardedSubscribers: sharded === true,
+      clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+      redisOptions: {
+        ...commonOptions(commandTimeoutMs),
+        ...credentialsOf(seeds[0]),
+        ...redisExtra,
+      },
+    };
+    return new Cluster(seeds.map(nodeOf), options);
+  }
+  return new Redis(topology.url ?? 'redis://127.0.0.1:6379', {
+    ...commonOptions(commandTimeoutMs),
+    ...redisExtra,
   });
 }
 
 /** Quits politely when the server answers, then drops the connection either way. */
-export async function closeRedisClient(client: Redis | undefined): Promise<void> {
+export async function closeRedisClient(client: RedisConnection | undefined): Promise<void> {
   await client?.quit().catch(() => undefined);
   client?.disconnect();
 }

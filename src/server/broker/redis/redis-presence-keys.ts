@@ -1,22 +1,62 @@
-import type { Redis } from 'ioredis';
 import type { RoomMember } from '../delivery.js';
+import type { MembersPage } from '../presence-store.js';
+import type { RedisConnection } from './redis-client.js';
+import { parseMember } from './redis-member.js';
+
+/** Adds a member to a room: its entry, its place in the page order, its instance's count. */
+const JOIN = `
+if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('ZADD', KEYS[2], 0, ARGV[1])
+  redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+end`;
+
+/** Removes members of one instance from a room (ARGV[1] the instance, then the fields). */
+const LEAVE = `
+local removed = redis.call('HDEL', KEYS[1], unpack(ARGV, 2))
+if removed > 0 then
+  redis.call('ZREM', KEYS[2], unpack(ARGV, 2))
+  if redis.call('HINCRBY', KEYS[3], ARGV[1], -removed) <= 0 then redis.call('HDEL', KEYS[3], ARGV[1]) end
+end
+return removed`;
+
+type Scripted = RedisConnection & {
+  rtJoin(k1: string, k2: string, k3: string, field: string, json: string, inst: string): Promise<0>;
+  rtLeave(k1: string, k2: string, k3: string, inst: string, ...fields: string[]): Promise<number>;
+};
 
 /**
  * The key layout of presence in Redis and its commands: who is in which room and which users are
  * online, on every instance. Each entry is tagged with its instance, and each instance refreshes
  * its score in a sorted set; an instance that stops refreshing (crash, `kill -9`) is purged by the
  * others after `ttlMs`.
+ *
+ * A room's three keys share a hash tag (`{<room>}`), so on a Redis Cluster they live in one slot
+ * and change together in one script: its members (a hash of `instance|connection` to the member),
+ * their order for pages (a sorted set of the same fields), and a count per instance (so counting
+ * a room reads one small hash, whatever its size). No command spans two slots.
  */
 export class RedisPresenceKeys {
+  private readonly redis: Scripted;
+
   constructor(
-    private readonly redis: Redis,
+    redis: RedisConnection,
     private readonly prefix: string,
     private readonly instanceId: string,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    redis.defineCommand('rtJoin', { numberOfKeys: 3, lua: JOIN });
+    redis.defineCommand('rtLeave', { numberOfKeys: 3, lua: LEAVE });
+    this.redis = redis as Scripted;
+  }
 
   private key(...parts: string[]): string {
     return [this.prefix, ...parts].join(':');
+  }
+
+  /** The member hash, page order and counts of a room, in one slot. */
+  private roomKeys(room: string): [string, string, string] {
+    const tag = `{${room}}`;
+    return [this.key('room', tag), this.key('order', tag), this.key('count', tag)];
   }
 
   private field(connectionId: string, instanceId = this.instanceId): string {
@@ -24,23 +64,26 @@ export class RedisPresenceKeys {
   }
 
   async join(room: string, member: RoomMember): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(this.key('room', room), this.field(member.connectionId), JSON.stringify(member))
-      .sadd(this.key('inst', this.instanceId, 'rooms'), room)
-      .exec();
+    const field = this.field(member.connectionId);
+    await Promise.all([
+      this.redis.rtJoin(...this.roomKeys(room), field, JSON.stringify(member), this.instanceId),
+      this.redis.sadd(this.key('inst', this.instanceId, 'rooms'), room),
+    ]);
   }
 
   async leave(room: string, member: RoomMember): Promise<void> {
-    await this.redis.hdel(this.key('room', room), this.field(member.connectionId));
+    await this.redis.rtLeave(
+      ...this.roomKeys(room),
+      this.instanceId,
+      this.field(member.connectionId),
+    );
   }
 
   async open(member: RoomMember): Promise<void> {
-    await this.redis
-      .multi()
-      .sadd(this.key('user', member.userId), this.field(member.connectionId))
-      .sadd(this.key('inst', this.instanceId, 'users'), member.userId)
-      .exec();
+    await Promise.all([
+      this.redis.sadd(this.key('user', member.userId), this.field(member.connectionId)),
+      this.redis.sadd(this.key('inst', this.instanceId, 'users'), member.userId),
+    ]);
   }
 
   async close(member: RoomMember): Promise<void> {
@@ -50,19 +93,50 @@ export class RedisPresenceKeys {
   /** Members of a room on live instances. */
   async members(room: string): Promise<RoomMember[]> {
     const [entries, alive] = await Promise.all([
-      this.redis.hgetall(this.key('room', room)),
+      this.redis.hgetall(this.roomKeys(room)[0]),
       this.aliveInstances(),
     ]);
     const out: RoomMember[] = [];
     for (const [field, value] of Object.entries(entries)) {
       if (!alive.has(field.split('|')[0] ?? '')) continue;
-      try {
-        out.push(JSON.parse(value) as RoomMember);
-      } catch {
-        // A corrupt entry is skipped, never shown.
-      }
+      const member = parseMember(value);
+      if (member) out.push(member);
     }
     return out;
+  }
+
+  /** Members of a room on live instances, in pages ordered by `instance|connection`. */
+  async page(room: string, after: string | undefined, limit: number): Promise<MembersPage> {
+    const [hash, order] = this.roomKeys(room);
+    const start = after === undefined ? '-' : `(${after}`;
+    // One more than asked tells whether another page follows.
+    const found = await this.redis.zrangebylex(order, start, '+', 'LIMIT', 0, limit + 1);
+    const fields = found.slice(0, limit);
+    if (fields.length === 0) return { members: [] };
+    const [values, alive] = await Promise.all([
+      this.redis.hmget(hash, ...fields),
+      this.aliveInstances(),
+    ]);
+    const members: RoomMember[] = [];
+    fields.forEach((field, i) => {
+      const member = alive.has(field.split('|')[0] ?? '') ? parseMember(values[i]) : undefined;
+      if (member) members.push(member);
+    });
+    const next = found.length > limit ? fields[fields.length - 1] : undefined;
+    return next === undefined ? { members } : { members, next };
+  }
+
+  /** How many members a room has on live instances, without listing them. */
+  async count(room: string): Promise<number> {
+    const [counts, alive] = await Promise.all([
+      this.redis.hgetall(this.roomKeys(room)[2]),
+      this.aliveInstances(),
+    ]);
+    let total = 0;
+    for (const [instanceId, n] of Object.entries(counts)) {
+      if (alive.has(instanceId)) total += Math.max(0, Number.parseInt(n, 10) || 0);
+    }
+    return total;
   }
 
   /** Whether the user has a connection on a live instance. */
@@ -82,16 +156,16 @@ export class RedisPresenceKeys {
     return dead;
   }
 
-  /** Removes every entry of an instance (a dead one, or this one at shutdown). */
+  /** Removes every entry of an instance (a dead one, or this one at shutdown or to restore). */
   async purge(instanceId = this.instanceId): Promise<void> {
     const tag = `${instanceId}|`;
     const roomsKey = this.key('inst', instanceId, 'rooms');
     const usersKey = this.key('inst', instanceId, 'users');
     for (const room of await this.redis.smembers(roomsKey)) {
-      const fields = (await this.redis.hkeys(this.key('room', room))).filter((f) =>
-        f.startsWith(tag),
-      );
-      if (fields.length > 0) await this.redis.hdel(this.key('room', room), ...fields);
+      const keys = this.roomKeys(room);
+      const fields = (await this.redis.hkeys(keys[0])).filter((f) => f.startsWith(tag));
+      if (fields.length > 0) await this.redis.rtLeave(...keys, instanceId, ...fields);
+      await this.redis.hdel(keys[2], instanceId);
     }
     for (const user of await this.redis.smembers(usersKey)) {
       const entries = (await this.redis.smembers(this.key('user', user))).filter((e) =>
@@ -99,7 +173,11 @@ export class RedisPresenceKeys {
       );
       if (entries.length > 0) await this.redis.srem(this.key('user', user), ...entries);
     }
-    await this.redis.multi().del(roomsKey, usersKey).zrem(this.key('instances'), instanceId).exec();
+    await Promise.all([
+      this.redis.del(roomsKey),
+      this.redis.del(usersKey),
+      this.redis.zrem(this.key('instances'), instanceId),
+    ]);
   }
 
   private async aliveInstances(now = Date.now()): Promise<Set<string>> {

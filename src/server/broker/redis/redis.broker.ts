@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { RealtimeBroker } from '../realtime-broker.js';
+import type { RedisTopology } from './redis-client.js';
 import { RedisBus } from './redis.bus.js';
 import { RedisPresenceStore } from './redis.presence-store.js';
 
-export interface RedisBrokerOptions {
-  /** `redis://host:port/db` */
-  url: string;
+/** Where Redis is (`url` of a standalone server, or the `cluster` seed nodes), and the rest. */
+export interface RedisBrokerOptions extends RedisTopology {
   /** Prefix of every channel and key. @default 'realtime' */
   prefix: string;
   /** An instance that has not refreshed its presence for this long is purged. @default 15000 */

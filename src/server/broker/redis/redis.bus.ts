@@ -1,58 +1,82 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import type { Delivery } from '../delivery.js';
 import type { Interest } from '../interest.js';
 import { RealtimeBus, type BusHealth, type BusReceiver } from '../realtime-bus.js';
-import { closeRedisClient, createRedisClient, RedisErrorLog } from './redis-client.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  RedisErrorLog,
+  type RedisConnection,
+} from './redis-client.js';
+import { RecentPublications, RedisSubscriptions } from './redis-subscriptions.js';
 import type { RedisBrokerOptions } from './redis.broker.js';
-import { decodeDelivery, encodeDelivery } from './redis-wire.js';
+import { decodeDelivery, encodeDelivery, wirePrefix } from './redis-wire.js';
+
+type BusOptions = Pick<RedisBrokerOptions, 'url' | 'cluster' | 'prefix' | 'commandTimeoutMs'>;
 
 /**
- * The bus on Redis pub/sub. Today one channel, `<prefix>:deliveries`, carries every interest:
- * each instance hears every publication and its registry finds the recipients, so
- * `subscribe()` and `unsubscribe()` have nothing to do. When Redis is down or slow, sends fail
- * fast and are counted, and the subscription comes back by itself when Redis does.
+ * The bus on Redis 7 sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`), on a standalone Redis or a Redis
+ * Cluster. Each interest is a channel of its own: `<prefix>:all`, `<prefix>:room:<name>` and
+ * `<prefix>:user:<id>`. An instance subscribes to a room's channel when its first local member
+ * joins and unsubscribes when the last leaves, and to a user's while it holds a connection of
+ * that user, so it hears only publications its sockets need. On a cluster each channel lives on
+ * the master of its hash slot, and a publication crosses no cluster bus.
  *
- * `events`: `ready` (publications cross both ways), `down` (the subscription was lost),
+ * When Redis is down or slow, sends fail fast and are counted, and the subscriptions come back by
+ * themselves when Redis does.
+ *
+ * `events`: `ready` (publications cross both ways), `down` (the subscriptions were lost),
  * `publishFailed` and `ignored` (as counted by `health()`). For monitoring and tests.
  */
 export class RedisBus extends RealtimeBus {
   private readonly logger = new Logger('RedisBus');
   private readonly errors = new RedisErrorLog(this.logger);
-  private readonly channel: string;
   private readonly stats = { published: 0, publishFailures: 0, received: 0, ignored: 0 };
+  private readonly recent = new RecentPublications();
+  private readonly ownPrefix: Buffer;
   private receive: BusReceiver | undefined;
-  private pub: Redis | undefined;
-  private sub: Redis | undefined;
+  private pub: RedisConnection | undefined;
+  private sub: RedisConnection | undefined;
+  private subscriptions: RedisSubscriptions | undefined;
   private subscribed = false;
   private stopped = false;
+  private seq = 0;
 
   constructor(
-    private readonly options: Pick<RedisBrokerOptions, 'url' | 'prefix' | 'commandTimeoutMs'>,
+    private readonly options: BusOptions,
     readonly instanceId: string = randomUUID(),
     readonly events = new EventEmitter(),
   ) {
     super();
-    this.channel = `${options.prefix}:deliveries`;
+    this.ownPrefix = Buffer.from(wirePrefix(instanceId));
   }
+
+  /** The channel of an interest. */
+  channelOf = (interest: Interest): string => `${this.options.prefix}:${interest}`;
 
   override async start(receive: BusReceiver): Promise<void> {
     this.receive = receive;
-    const { url, commandTimeoutMs } = this.options;
-    this.pub = await createRedisClient(url, commandTimeoutMs);
-    this.sub = await createRedisClient(url, commandTimeoutMs, { autoResubscribe: false });
-    for (const client of [this.pub, this.sub]) client.on('error', this.errors.log);
-    this.pub.on('ready', () => this.announceReady());
-    this.sub.on('ready', () => void this.onSubReady());
-    this.sub.on('close', () => {
-      if (this.subscribed) this.events.emit('down');
-      this.subscribed = false;
-    });
-    this.sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.onMessage(message));
-    this.pub.connect().catch(() => undefined);
-    this.sub.connect().catch(() => undefined);
+    const { url, cluster, commandTimeoutMs } = this.options;
+    const topology = cluster ? { cluster } : { url };
+    // A cluster client publishes and subscribes (one extra connection per master for the
+    // subscriptions); a standalone client in subscriber mode cannot publish, so it takes two.
+    const pub = await createRedisClient(topology, commandTimeoutMs, { sharded: !!cluster });
+    const sub = cluster
+      ? pub
+      : await createRedisClient(topology, commandTimeoutMs, { autoResubscribe: false });
+    this.pub = pub;
+    this.sub = sub;
+    this.subscriptions = new RedisSubscriptions(sub, this.channelOf, !!cluster);
+    pub.on('error', this.errors.log);
+    if (sub !== pub) sub.on('error', this.errors.log);
+    pub.on('ready', () => this.announceReady());
+    sub.on('ready', () => void this.onSubReady());
+    sub.on('close', () => this.onSubDown());
+    sub.on('smessageBuffer', (_channel: Buffer, message: Buffer) => this.onMessage(message));
+    pub.connect().catch(() => undefined);
+    if (sub !== pub) sub.connect().catch(() => undefined);
   }
 
   override async stop(): Promise<void> {
@@ -61,26 +85,35 @@ export class RedisBus extends RealtimeBus {
     await Promise.all([closeRedisClient(this.pub), closeRedisClient(this.sub)]);
   }
 
-  override publish(_interests: readonly Interest[], delivery: Delivery): void {
-    if (this.stopped) return;
-    if (!this.pub || !this.isPubReady()) return this.publishFailed();
-    this.pub.publish(this.channel, encodeDelivery(this.instanceId, delivery)).then(
+  override publish(interests: readonly Interest[], delivery: Delivery): void {
+    const pub = this.pub;
+    if (this.stopped || interests.length === 0) return;
+    if (!pub || !this.isPubReady()) return this.publishFailed();
+    // A publication on several channels carries a number, for an instance on several of them to
+    // deliver it once.
+    const seq = interests.length > 1 ? ++this.seq : undefined;
+    const message = encodeDelivery(this.instanceId, delivery, seq);
+    Promise.all(interests.map((interest) => pub.spublish(this.channelOf(interest), message))).then(
       () => void this.stats.published++,
       () => this.publishFailed(),
     );
   }
 
-  /** Nothing to do: the one channel, subscribed from start, carries every interest. */
-  override subscribe(_interest: Interest): Promise<void> {
-    return Promise.resolve();
+  override subscribe(interest: Interest): Promise<void> {
+    return this.subscriptions?.add(interest).catch(this.errors.log) ?? Promise.resolve();
   }
 
-  override unsubscribe(_interest: Interest): Promise<void> {
-    return Promise.resolve();
+  override unsubscribe(interest: Interest): Promise<void> {
+    return this.subscriptions?.remove(interest).catch(this.errors.log) ?? Promise.resolve();
   }
 
   override health(): BusHealth {
     return { kind: 'redis', ready: this.subscribed && this.isPubReady(), ...this.stats };
+  }
+
+  /** Channels this instance is subscribed to (`all` included). */
+  get subscriptionCount(): number {
+    return this.subscriptions?.size ?? 0;
   }
 
   /** Resolves once publications cross both ways (at once when they already do). */
@@ -101,11 +134,18 @@ export class RedisBus extends RealtimeBus {
     if (this.health().ready) this.events.emit('ready');
   }
 
+  private onSubDown(): void {
+    if (this.subscribed) this.events.emit('down');
+    this.subscribed = false;
+  }
+
   private async onSubReady(): Promise<void> {
     try {
-      await this.sub?.subscribe(this.channel);
+      await this.subscriptions?.restore();
       this.subscribed = true;
-      this.logger.log(`Subscribed to ${this.channel} (instance ${this.instanceId})`);
+      this.logger.log(
+        `Subscribed to ${this.subscriptions?.size ?? 0} channels (instance ${this.instanceId})`,
+      );
       this.announceReady();
     } catch (error) {
       this.errors.log(error as Error);
@@ -113,13 +153,17 @@ export class RedisBus extends RealtimeBus {
   }
 
   private onMessage(raw: Buffer): void {
+    // Its own publications come back on the channels this instance holds: skipped unread.
+    const own = this.ownPrefix;
+    if (raw.length >= own.length && raw.compare(own, 0, own.length, 0, own.length) === 0) return;
     const wire = decodeDelivery(raw.toString());
     if (!wire) {
       this.stats.ignored++;
       this.events.emit('ignored');
       return;
     }
-    if (wire.instanceId === this.instanceId || !this.receive) return;
+    if (!this.receive) return;
+    if (wire.seq !== undefined && !this.recent.first(wire.instanceId, wire.seq)) return;
     this.stats.received++;
     this.receive(wire.delivery);
   }

@@ -1,10 +1,14 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import type { RoomMember } from '../delivery.js';
-import { PresenceStore, type PresenceSource } from '../presence-store.js';
-import { closeRedisClient, createRedisClient, RedisErrorLog } from './redis-client.js';
+import { PresenceStore, type MembersPage, type PresenceSource } from '../presence-store.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  RedisErrorLog,
+  type RedisConnection,
+} from './redis-client.js';
 import { RedisPresenceKeys } from './redis-presence-keys.js';
 import type { RedisBrokerOptions } from './redis.broker.js';
 
@@ -23,7 +27,7 @@ export class RedisPresenceStore extends PresenceStore {
   private readonly logger = new Logger('RedisPresenceStore');
   private readonly errors = new RedisErrorLog(this.logger);
   private source: PresenceSource | undefined;
-  private client: Redis | undefined;
+  private client: RedisConnection | undefined;
   private keys: RedisPresenceKeys | undefined;
   private restored = false;
   private timer: NodeJS.Timeout | undefined;
@@ -38,8 +42,8 @@ export class RedisPresenceStore extends PresenceStore {
 
   override async start(source: PresenceSource): Promise<void> {
     this.source = source;
-    const { url, prefix, presenceTtlMs, commandTimeoutMs } = this.options;
-    const client = await createRedisClient(url, commandTimeoutMs);
+    const { url, cluster, prefix, presenceTtlMs, commandTimeoutMs } = this.options;
+    const client = await createRedisClient(cluster ? { cluster } : { url }, commandTimeoutMs);
     this.client = client;
     this.keys = new RedisPresenceKeys(client, prefix, this.instanceId, presenceTtlMs);
     client.on('error', this.errors.log);
@@ -77,6 +81,14 @@ export class RedisPresenceStore extends PresenceStore {
     return this.keys && this.ready() ? this.keys.members(room) : unavailable();
   }
 
+  override page(room: string, after: string | undefined, limit: number): Promise<MembersPage> {
+    return this.keys && this.ready() ? this.keys.page(room, after, limit) : unavailable();
+  }
+
+  override count(room: string): Promise<number> {
+    return this.keys && this.ready() ? this.keys.count(room) : unavailable();
+  }
+
   override isOnline(userId: string): Promise<boolean> {
     return this.keys && this.ready() ? this.keys.isOnline(userId) : unavailable();
   }
@@ -84,6 +96,10 @@ export class RedisPresenceStore extends PresenceStore {
   override async restore(): Promise<void> {
     const keys = this.keys;
     if (!keys || !this.source || !this.ready()) return unavailable();
+    await keys.beat();
+    // Writes dropped while Redis was unreachable (a leave, a close) may have left entries
+    // behind: this instance's are written anew from its own view.
+    await keys.purge();
     await keys.beat();
     const { rooms, connections } = this.source();
     await Promise.all([

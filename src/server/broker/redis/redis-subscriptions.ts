@@ -1,0 +1,85 @@
+import { ALL_INTEREST, type Interest } from '../interest.js';
+import type { RedisConnection } from './redis-client.js';
+
+/** Channels per `SSUBSCRIBE` when a standalone Redis is subscribed again after a reconnection. */
+const BATCH = 1000;
+
+/**
+ * The interests this instance holds, each kept subscribed as a sharded channel of its own
+ * (`<prefix>:all`, `<prefix>:room:<name>`, `<prefix>:user:<id>`). `all` is held from the start.
+ * Changes go to Redis at once while connected; after a (re)connection `restore()` subscribes
+ * every held interest again, since a restarted Redis, or a new node after a failover, knows none.
+ *
+ * Commands for one channel go out on one connection in call order (one slot, one node), so when
+ * `add()` and `remove()` of an interest alternate, the last call wins.
+ */
+export class RedisSubscriptions {
+  private readonly held = new Set<Interest>([ALL_INTEREST]);
+
+  constructor(
+    private readonly client: RedisConnection,
+    private readonly channelOf: (interest: Interest) => string,
+    private readonly cluster: boolean,
+  ) {}
+
+  /** Interests held, `all` included: the channels this instance is subscribed to. */
+  get size(): number {
+    return this.held.size;
+  }
+
+  has(interest: Interest): boolean {
+    return this.held.has(interest);
+  }
+
+  /** Holds an interest; resolves once Redis confirmed the subscription (at once while down). */
+  async add(interest: Interest): Promise<void> {
+    this.held.add(interest);
+    if (this.live()) await this.client.ssubscribe(this.channelOf(interest));
+  }
+
+  /** Stops holding an interest (`all` is held until the bus stops). */
+  async remove(interest: Interest): Promise<void> {
+    if (interest === ALL_INTEREST || !this.held.delete(interest)) return;
+    if (this.live()) await this.client.sunsubscribe(this.channelOf(interest));
+  }
+
+  /** Subscribes every held interest again; rejects when Redis does not confirm them all. */
+  async restore(): Promise<void> {
+    const channels = [...this.held].map(this.channelOf);
+    if (this.cluster) {
+      // A cluster subscribes one slot per command: ioredis sends each to the master of its slot.
+      await Promise.all(channels.map((channel) => this.client.ssubscribe(channel)));
+      return;
+    }
+    for (let i = 0; i < channels.length; i += BATCH) {
+      await this.client.ssubscribe(...channels.slice(i, i + BATCH));
+    }
+  }
+
+  private live(): boolean {
+    return this.client.status === 'ready';
+  }
+}
+
+/**
+ * The publications sent on several channels that this instance delivered lately, by publisher
+ * and sequence number: a publication to `room:a` and `room:b` arrives once per channel at an
+ * instance holding both, and is delivered on the first. The copies of one publication arrive
+ * close together, so the last `capacity` are enough.
+ */
+export class RecentPublications {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  /** True the first time a publication is seen. */
+  first(instanceId: string, seq: number): boolean {
+    const key = `${instanceId}:${seq}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    if (this.seen.size > this.capacity) {
+      this.seen.delete(this.seen.values().next().value as string);
+    }
+    return true;
+  }
+}
