@@ -1,23 +1,22 @@
 /**
  * `npm run bench`: the same load generator drives every server in one run, one after another.
  *
- *   npm run bench                       full run (~10 min), writes bench/results/
+ *   npm run bench                       full run (~15 min), writes bench/results/
  *   npm run bench -- --quick            smoke run (seconds), writes dist/bench/results-quick/
  *   npm run bench -- --profile          CPU profiles of the measured windows (see bench/README.md)
  *   --only raw-ws,realtime              some servers only   --reps 5   --out <dir>
- *   --scenarios reqrep,broadcast,memory,handshakes,redis
+ *   --scenarios reqrep,broadcast,memory,handshakes,redis,scaleout
  *   --rereport bench/results/results.json   rewrite results.md and chart.svg, measuring nothing
  *   --node-flags="--max-semi-space-size=32"  flags for the server processes (experiments)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
-import { Conn, openMany, type Target } from './client.js';
+import { Conn, type Target } from './client.js';
 import { summarizeProfiles } from './profile.js';
+import { redisReachable, redisSuite, scaleoutSuite, type RedisRun } from './redis-suites.js';
 import { collectMachine, writeReport, type Machine, type Meta, type Results } from './report.js';
 import {
   broadcast,
@@ -61,6 +60,8 @@ const FULL = {
   warmConnections: 200,
   handshakeConcurrency: 32,
   redisSubscribers: 1_000,
+  /** Instance counts, and subscribers per instance (each process has 20 000 descriptors). */
+  scaleout: { instances: [1, 2, 4], subscribers: 100 },
   timing: { warmupMs: 1_000, measureMs: 3_000, attempts: 3, quietWaitMs: 20_000 },
   settleMs: 1_000,
 };
@@ -74,6 +75,7 @@ const QUICK: typeof FULL = {
   warmConnections: 20,
   handshakeConcurrency: 8,
   redisSubscribers: 100,
+  scaleout: { instances: [1, 2, 4], subscribers: 10 },
   timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 },
   settleMs: 50,
 };
@@ -82,7 +84,7 @@ const config = args.quick ? QUICK : FULL;
 if (args.profile) config.reps = 1;
 if (args.reps) config.reps = Number(args.reps);
 const scenarios = new Set(
-  (args.scenarios ?? 'memory,broadcast,reqrep,handshakes,redis').split(','),
+  (args.scenarios ?? 'memory,broadcast,reqrep,handshakes,redis,scaleout').split(','),
 );
 const only = args.only?.split(',');
 const servers = SERVERS.filter((s) =>
@@ -100,8 +102,8 @@ const env = { BENCH_JWT_SECRET: secret };
 const nodeFlags = args['node-flags']?.split(' ').filter(Boolean) ?? [];
 
 const results: Results = {};
-function record(scenario: string, server: string, value: unknown): void {
-  ((results[scenario] ??= {})[server] ??= []).push(value as Throughput);
+function record(scenario: string, server: string, value: Results[string][string][number]): void {
+  ((results[scenario] ??= {})[server] ??= []).push(value);
 }
 
 function log(line: string): void {
@@ -193,77 +195,6 @@ async function suite(spec: ServerSpec): Promise<void> {
   }
 }
 
-async function redisReachable(url: string): Promise<string | undefined> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await redis.connect();
-    const info = await redis.info('server');
-    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-  } catch {
-    return undefined;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** Deletes the keys a run left under its prefix (presence of killed instances). */
-async function dropPrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** Two instances on one Redis, subscribers alternating between them, the publisher on the first. */
-async function redisSuite(spec: ServerSpec, url: string, rep: number): Promise<void> {
-  const prefix = `nestjs-realtime-bench.${Date.now().toString(36)}.${spec.name}.${rep}`;
-  const redisEnv = { ...env, BENCH_REDIS_URL: url, BENCH_REDIS_PREFIX: prefix };
-  const instances = await Promise.all([
-    ServerProcess.start(spec, redisEnv, nodeFlags),
-    ServerProcess.start(spec, redisEnv, nodeFlags),
-  ]);
-  try {
-    const targets = instances.map<Target>((s) => ({
-      port: s.port,
-      dialect: spec.dialect,
-      upgrade: upgradeRequest(spec.dialect, s.port, token),
-    }));
-    const half = config.redisSubscribers / 2;
-    const groups = await Promise.all(targets.map((t) => openMany(t, half, 100)));
-    const subscribers = groups[0]!.flatMap((conn, i) => [conn, groups[1]![i]!]);
-    await joinRoom(subscribers, spec.dialect);
-    const publisher = await Conn.open(targets[0]!);
-    await sleep(200);
-    const t = await broadcast(
-      instances,
-      subscribers,
-      publisher,
-      spec.dialect,
-      config.broadcastWindow,
-      timing(spec.name, 'redis', 2),
-      true,
-    );
-    record('redis', spec.name, t);
-    log(`  ${spec.name} + Redis, 2 instances, ${subscribers.length} subscribers: ${fmt(t)}`);
-    for (const conn of [...subscribers, publisher]) conn.reset();
-  } finally {
-    await Promise.all(instances.map((s) => s.stop()));
-    await dropPrefix(url, prefix).catch(() => undefined);
-  }
-}
-
 async function main(): Promise<void> {
   if (args.rereport) {
     const saved = JSON.parse(readFileSync(args.rereport, 'utf8')) as {
@@ -281,11 +212,29 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   if (args.profile) mkdirSync(profileDir, { recursive: true });
   const started = Date.now();
-  const redisVersion = scenarios.has('redis') ? await redisReachable(args.redis) : undefined;
-  if (scenarios.has('redis') && !redisVersion) {
-    console.warn(`Redis at ${args.redis} is not reachable: the Redis scenario is skipped.`);
+  const onRedis = scenarios.has('redis') || scenarios.has('scaleout');
+  const redisVersion = onRedis ? await redisReachable(args.redis) : undefined;
+  if (onRedis && !redisVersion) {
+    console.warn(`Redis at ${args.redis} is not reachable: the Redis scenarios are skipped.`);
+  }
+  // Sharded pub/sub (SSUBSCRIBE, SPUBLISH), which scaleout's raw ws uses, came with Redis 7.
+  const sharded = Number(redisVersion?.split('.')[0]) >= 7;
+  if (redisVersion && scenarios.has('scaleout') && !sharded) {
+    console.warn(`Redis ${redisVersion} has no sharded pub/sub (7+): scaleout is skipped.`);
   }
   const redisServers = servers.filter((s) => s.name === 'raw-ws' || s.name === 'realtime');
+  const perServer = ['memory', 'broadcast', 'reqrep', 'handshakes'].some((s) => scenarios.has(s));
+  const run: RedisRun = {
+    url: args.redis,
+    env,
+    nodeFlags,
+    token,
+    inFlight: config.broadcastWindow,
+    record,
+    log,
+    fmt,
+    timing,
+  };
   const failures: string[] = [];
   const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
     log(what);
@@ -297,13 +246,20 @@ async function main(): Promise<void> {
     }
   };
   for (let rep = 1; rep <= config.reps; rep++) {
-    for (const spec of servers) {
-      await attempt(`rep ${rep}/${config.reps}: ${spec.label}`, () => suite(spec));
+    const of = `rep ${rep}/${config.reps}`;
+    for (const spec of perServer ? servers : []) {
+      await attempt(`${of}: ${spec.label}`, () => suite(spec));
     }
-    if (redisVersion) {
+    for (const spec of redisVersion && scenarios.has('redis') ? redisServers : []) {
+      await attempt(`${of}: ${spec.label} + Redis`, () =>
+        redisSuite(run, spec, config.redisSubscribers, rep),
+      );
+    }
+    // Interleaved (raw ws, then the module, per instance count), as the rest of the run is.
+    for (const count of sharded && scenarios.has('scaleout') ? config.scaleout.instances : []) {
       for (const spec of redisServers) {
-        await attempt(`rep ${rep}/${config.reps}: ${spec.label} + Redis`, () =>
-          redisSuite(spec, args.redis, rep),
+        await attempt(`${of}: ${spec.label} scaleout, ${count} instance(s) on Redis`, () =>
+          scaleoutSuite(run, spec, count, config.scaleout.subscribers, rep),
         );
       }
     }

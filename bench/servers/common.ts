@@ -44,6 +44,21 @@ export interface Stats {
   heapUsed: number;
   external: number;
   connections: number;
+  /** The cross-instance bus's counters, where the server has one (Redis rows). */
+  bus?: BusCounters;
+}
+
+/**
+ * What nestjs-realtime's `registry.health()` reports (raw ws counts the same by hand):
+ * `received` is the publications of other instances that reached this one.
+ */
+export interface BusCounters {
+  kind: string;
+  published: number;
+  received: number;
+  ready?: boolean;
+  publishFailures?: number;
+  ignored?: number;
 }
 
 interface Command {
@@ -55,7 +70,9 @@ interface Command {
 const gc = (globalThis as { gc?: () => void }).gc;
 let profiler: Session | undefined;
 
-function stats(connections: () => number): Stats {
+type Sources = { connections: () => number; bus?: () => BusCounters };
+
+function stats({ connections, bus }: Sources): Stats {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   return {
@@ -66,32 +83,33 @@ function stats(connections: () => number): Stats {
     heapUsed: mem.heapUsed,
     external: mem.external,
     connections: connections(),
+    ...(bus ? { bus: bus() } : {}),
   };
 }
 
-async function run(command: Command, connections: () => number): Promise<unknown> {
+async function run(command: Command, sources: Sources): Promise<unknown> {
   switch (command.cmd) {
     case 'stats':
-      return stats(connections);
+      return stats(sources);
     case 'gc':
       for (let i = 0; i < 3; i++) {
         gc?.();
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      return stats(connections);
+      return stats(sources);
     case 'profile-start':
       profiler = new Session();
       profiler.connect();
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
       await profiler.post('Profiler.start');
-      return stats(connections);
+      return stats(sources);
     case 'profile-stop': {
       const { profile } = await profiler!.post('Profiler.stop');
       profiler!.disconnect();
       profiler = undefined;
       writeFileSync(command.file!, JSON.stringify(profile));
-      return stats(connections);
+      return stats(sources);
     }
     case 'exit':
       setImmediate(() => process.exit(0));
@@ -99,14 +117,17 @@ async function run(command: Command, connections: () => number): Promise<unknown
   }
 }
 
-/** Tells the harness the server listens on `port`, then answers its commands over IPC. */
-export function ready(port: number, connections: () => number): void {
+/**
+ * Tells the harness the server listens on `port`, then answers its commands over IPC; `stats`
+ * carries the open connections and, with `bus`, the bus's counters.
+ */
+export function ready(port: number, connections: () => number, bus?: () => BusCounters): void {
   if (!process.send) {
     console.log(`listening on 127.0.0.1:${port} (no IPC: started outside the harness)`);
     return;
   }
   process.on('message', (message: Command) => {
-    void run(message, connections).then(
+    void run(message, { connections, bus }).then(
       (result) => process.send!({ id: message.id, ok: true, result }),
       (error: unknown) => process.send!({ id: message.id, ok: false, error: String(error) }),
     );

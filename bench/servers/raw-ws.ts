@@ -1,8 +1,11 @@
 /**
  * The floor: plain `ws` on a Node HTTP server. JWT verified in the `upgrade` handler, then per
  * message JSON.parse and JSON.stringify, nothing else. Rooms are a Map of Sets; a broadcast is
- * serialized and encoded once. With BENCH_REDIS_URL, broadcasts also go through Redis pub/sub
- * (the same "publish the frame once" scheme as nestjs-realtime), as the floor of the Redis row.
+ * serialized and encoded once. With BENCH_REDIS_URL, broadcasts also cross instances the way a
+ * hand-written interest-routed broker would, as the floor of the Redis rows: one Redis 7 sharded
+ * channel per room (`<prefix>:room:<name>`), SSUBSCRIBEd when the room's first local member
+ * joins and SUNSUBSCRIBEd when its last one leaves, SPUBLISH of `<instance id>\n<frame>`, so an
+ * instance with no member of a room hears nothing of it.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -28,13 +31,37 @@ const rooms = new Map<string, Set<Client>>();
 const wss = new WebSocketServer({ noServer: true, maxPayload: 65536, perMessageDeflate: false });
 const server = createServer((_req, res) => res.writeHead(404).end());
 
-const instanceId = randomUUID();
-const channel = `${REDIS_PREFIX}:deliveries`;
+const instanceId = Buffer.from(`${randomUUID()}\n`);
+const roomChannel = `${REDIS_PREFIX}:room:`;
 const pub = REDIS_URL ? new Redis(REDIS_URL) : undefined;
 const sub = REDIS_URL ? new Redis(REDIS_URL) : undefined;
+/** SSUBSCRIBE of the rooms with a local member: a join is answered once its room is heard. */
+const subscribed = new Map<string, Promise<unknown>>();
+/** The bus counters, as nestjs-realtime's `registry.health()` reports them. */
+const bus = { published: 0, received: 0 };
 
 function deliver(room: string, frame: Buffer): void {
   for (const client of rooms.get(room) ?? []) client.socket.send(frame, { binary: false });
+}
+
+function join(client: Client, room: string): Promise<unknown> {
+  client.rooms.add(room);
+  let members = rooms.get(room);
+  if (!members) rooms.set(room, (members = new Set()));
+  members.add(client);
+  if (!sub) return Promise.resolve();
+  let done = subscribed.get(room);
+  if (!done) subscribed.set(room, (done = sub.ssubscribe(roomChannel + room)));
+  return done;
+}
+
+function leave(client: Client, room: string): void {
+  const members = rooms.get(room);
+  if (!members?.delete(client) || members.size > 0) return;
+  rooms.delete(room);
+  if (!sub) return;
+  subscribed.delete(room);
+  void sub.sunsubscribe(roomChannel + room).catch(() => undefined);
 }
 
 function onMessage(client: Client, raw: Buffer): void {
@@ -49,22 +76,30 @@ function onMessage(client: Client, raw: Buffer): void {
       client.socket.send(JSON.stringify({ id: message.id, data: message.data }));
       return;
     case 'join': {
-      const room = String(message.data?.room);
-      client.rooms.add(room);
-      let members = rooms.get(room);
-      if (!members) rooms.set(room, (members = new Set()));
-      members.add(client);
-      client.socket.send(JSON.stringify({ id: message.id, data: true }));
+      const reply = JSON.stringify({ id: message.id, data: true });
+      void join(client, String(message.data?.room)).then(() => client.socket.send(reply));
       return;
     }
     case 'publish': {
       const room = String(message.data?.room);
-      const text = JSON.stringify({ event: 'tick', data: message.data });
-      deliver(room, Buffer.from(text));
-      void pub?.publish(channel, `${instanceId}\n${room}\n${text}`);
+      const frame = Buffer.from(JSON.stringify({ event: 'tick', data: message.data }));
+      deliver(room, frame);
+      if (!pub) return;
+      pub.spublish(roomChannel + room, Buffer.concat([instanceId, frame])).then(
+        () => void bus.published++,
+        () => undefined,
+      );
       return;
     }
   }
+}
+
+/** A publication of the room's channel: another instance's frame is sent as is, ours dropped. */
+function onPublication(channel: Buffer, message: Buffer): void {
+  const idLength = instanceId.length;
+  if (message.compare(instanceId, 0, idLength, 0, idLength) === 0) return;
+  bus.received++;
+  deliver(channel.toString('utf8', roomChannel.length), message.subarray(idLength));
 }
 
 server.on('upgrade', (request, socket, head) => {
@@ -83,24 +118,22 @@ server.on('upgrade', (request, socket, head) => {
     ws.on('message', (raw) => onMessage(client, raw as Buffer));
     ws.once('close', () => {
       clients.delete(client);
-      for (const room of client.rooms) rooms.get(room)?.delete(client);
+      for (const room of client.rooms) leave(client, room);
     });
   });
 });
 
 async function main(): Promise<void> {
   if (sub) {
-    sub.on('message', (_channel: string, message: string) => {
-      const a = message.indexOf('\n');
-      const b = message.indexOf('\n', a + 1);
-      if (message.slice(0, a) === instanceId) return;
-      deliver(message.slice(a + 1, b), Buffer.from(message.slice(b + 1)));
-    });
-    await sub.subscribe(channel);
-    await pub!.ping();
+    sub.on('smessageBuffer', onPublication);
+    await Promise.all([sub.ping(), pub!.ping()]);
   }
   server.listen(0, '127.0.0.1', () => {
-    ready((server.address() as AddressInfo).port, () => clients.size);
+    ready(
+      (server.address() as AddressInfo).port,
+      () => clients.size,
+      () => ({ kind: sub ? 'redis' : 'none', ...bus }),
+    );
   });
 }
 

@@ -111,4 +111,10 @@ await app.listen(0, '127.0.0.1');
 const registry = app.get(ConnectionRegistry);
 // With Redis: ready once subscribed (cross-instance delivery works).
 while (!registry.health().ready) await new Promise((resolve) => setTimeout(resolve, 20));
-ready((app.getHttpServer().address() as { port: number }).port, () => registry.size);
+// The bus's counters ride on every stats reply: `received` says how many publications of
+// other instances reached this one (the scaleout scenario's point).
+ready(
+  (app.getHttpServer().address() as { port: number }).port,
+  () => registry.size,
+  REDIS_URL ? () => registry.health() : undefined,
+);
