@@ -72,6 +72,26 @@ describe('scale-out on Redis: interest routing', () => {
     expect(apps.map(received)).toEqual([before[0], before[1]! + 2, before[2]! + 1, before[3]! + 1]);
   });
 
+  it('a send to a connection of another instance reaches that instance alone', async () => {
+    const [a, b] = apps as [RunningApp, RunningApp];
+    const bob = await connect(b, 'bob');
+    await Promise.all([connect(a, 'alice'), connect(apps[2]!, 'dave'), connect(apps[3]!, 'erin')]);
+    const [bobsConnection] = registryOf(b).connectionsOf('bob');
+    const before = apps.map(received);
+
+    registryOf(a)
+      .toConnection(bobsConnection!.id)
+      .emit('chat:typing', { room: 'r', user: { id: 'a', name: 'a' } });
+    expect((await bob.nextEvent('chat:typing'))['data']).toMatchObject({ room: 'r' });
+    registryOf(a)
+      .all()
+      .emit('chat:typing', { room: 'x', user: { id: 'x', name: 'x' } });
+    await Promise.all(
+      apps.slice(1).map((demo, i) => waitFor(() => received(demo) > before[i + 1]!)),
+    );
+    expect(apps.map(received)).toEqual([before[0], before[1]! + 2, before[2]! + 1, before[3]! + 1]);
+  });
+
   it('an instance holds a room channel from its first local member to its last', async () => {
     const [, b] = apps as [RunningApp, RunningApp];
     const channel = 'realtime:room:chat:ops';
@@ -87,7 +107,8 @@ describe('scale-out on Redis: interest routing', () => {
     expect(await subscribers(channel)).toBe(1);
     await bea.close();
     await waitFor(async () => (await subscribers(channel)) === 0);
-    expect(brokerOf(b).bus.subscriptionCount).toBe(2); // `all` and bob's user channel
+    // `all`, the instance's connections (`origin:`) and bob's user channel.
+    expect(brokerOf(b).bus.subscriptionCount).toBe(3);
   });
 });
 

@@ -5,7 +5,6 @@ import type { RealtimePrincipal } from '../auth/principal.js';
 import { within } from '../common/within.js';
 import { redact } from '../errors/redact.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
-import { nextConnectionId } from './connection-id.js';
 import { attachState, stateOf } from './connection-map.js';
 import { ConnectionState } from './connection-state.js';
 import type { Heartbeat } from './heartbeat.js';
@@ -26,6 +25,8 @@ const REQUEST_USER: PropertyDescriptor = {
 
 /** Where open connections are listed (the `ConnectionRegistry`). */
 export interface ConnectionList {
+  /** A new connection id, unique across instances. */
+  nextId(): string;
   add(state: ConnectionState): void;
   remove(state: ConnectionState): void;
 }
@@ -58,7 +59,7 @@ export class ConnectionLifecycle {
   open(socket: WebSocket, path: string, principal: RealtimePrincipal, transport: Duplex) {
     const { options, list, heartbeat, inbound, logger } = this.deps;
     const { limits } = options;
-    const state = new ConnectionState(nextConnectionId(), path, principal, socket, {
+    const state = new ConnectionState(list.nextId(), path, principal, socket, {
       bufferLimit: limits.bufferedBytes,
       transport,
       limits: {

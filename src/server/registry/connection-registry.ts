@@ -5,7 +5,14 @@ import {
   type RealtimeContract,
 } from '../../protocol/index.js';
 import { crossingPart, NO_TARGET, type Delivery, type RoomMember } from '../broker/delivery.js';
-import { interestsOf, roomInterest, userInterest, type Interest } from '../broker/interest.js';
+import {
+  interestsOf,
+  originInterest,
+  roomInterest,
+  userInterest,
+  type Interest,
+} from '../broker/interest.js';
+import { ConnectionIds } from '../connection/connection-id.js';
 import type { MembersPage, PresenceStore } from '../broker/presence-store.js';
 import { RealtimeBroker, type BrokerHealth } from '../broker/realtime-broker.js';
 import type { RealtimeBus } from '../broker/realtime-bus.js';
@@ -31,6 +38,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   private readonly logger = new Logger('ConnectionRegistry');
   private readonly bus: RealtimeBus;
   private readonly presence: PresenceStore;
+  private readonly ids = new ConnectionIds();
   /** Subscriptions the bus has not confirmed yet, by interest. */
   private readonly subscribing = new Map<Interest, Promise<void>>();
   private readonly local = new LocalIndex({
@@ -58,6 +66,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
       this.bus.start((delivery) => this.deliver(delivery)),
       this.presence.start(() => this.local.snapshot()),
     ]);
+    // Sends to one of this process's connections from another instance come this way.
+    this.subscribe(originInterest(this.ids.origin));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -198,6 +208,11 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   /** The members of a room on this instance only. */
   localMembers(room: string): RoomMember[] {
     return [...(this.local.rooms.get(room) ?? [])].map(memberOf);
+  }
+
+  /** @internal A new connection id, of this instance's origin. */
+  nextId(): string {
+    return this.ids.next();
   }
 
   /** @internal Called when a socket has opened. */
