@@ -28,6 +28,7 @@ export const REALTIME_DEFAULTS = {
     queuedMessages: 64,
     connectionsPerUser: 10,
     connections: 10000,
+    roomsPerConnection: 128,
     pendingHandshakes: 1000,
     handshakeTimeoutMs: 10000,
     bufferedBytes: 1024 * 1024,

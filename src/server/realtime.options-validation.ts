@@ -37,6 +37,7 @@ function resolveLimits(limits: RealtimeLimitOptions = {}): Required<RealtimeLimi
     queuedMessages: int('queuedMessages', 0),
     connectionsPerUser: int('connectionsPerUser'),
     connections: int('connections'),
+    roomsPerConnection: int('roomsPerConnection'),
     pendingHandshakes: int('pendingHandshakes'),
     handshakeTimeoutMs: int('handshakeTimeoutMs'),
     bufferedBytes: int('bufferedBytes'),

@@ -198,6 +198,12 @@ export interface RealtimeLimitOptions {
   connectionsPerUser?: number;
   /** Open connections on this instance; more get HTTP 503. @default 10000 */
   connections?: number;
+  /**
+   * Rooms one connection may be in at once; `join()` beyond it throws a `RealtimeException`
+   * `TOO_MANY_ROOMS` (the handler's reply). Bounds memory and, with Redis, the channels an
+   * instance subscribes to. @default 128
+   */
+  roomsPerConnection?: number;
   /** Upgrades waiting on an asynchronous handshake guard at once; more get HTTP 503. @default 1000 */
   pendingHandshakes?: number;
   /** Time the handshake guards have to decide; then HTTP 503. @default 10000 */

@@ -25,8 +25,9 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function setup(broker: RealtimeBroker = new InProcessBroker()) {
-  const registry = new ConnectionRegistry(broker);
+function setup(broker: RealtimeBroker = new InProcessBroker(), roomsPerConnection?: number) {
+  const limits = { roomsPerConnection: roomsPerConnection ?? 128 } as never;
+  const registry = new ConnectionRegistry(broker, { limits });
   registry.onModuleInit();
   let n = 0;
   const open = (userId: string) => {
@@ -231,5 +232,22 @@ describe('ConnectionRegistry', () => {
     expect((await registry.members('r')).map((m) => m.userId)).toEqual(['bob']);
     expect(await registry.isUserOnline('zed')).toBe(false);
     expect(await registry.isUserOnline('alice')).toBe(true);
+  });
+
+  it('refuses a join beyond roomsPerConnection with TOO_MANY_ROOMS, and skips it from afar', () => {
+    const { registry, open } = setup(new InProcessBroker(), 2);
+    const a = open('alice');
+    expect(registry.join(a.connection, 'r1')).toBe(true);
+    expect(registry.join(a.connection, 'r2')).toBe(true);
+    expect(registry.join(a.connection, 'r2')).toBe(false);
+    expect(() => registry.join(a.connection, 'r3')).toThrow(
+      expect.objectContaining({ code: 'TOO_MANY_ROOMS' }),
+    );
+    // A join by user (from any instance) leaves a connection at its limit as it is.
+    registry.toUser('alice').join('r4');
+    expect([...a.connection.rooms]).toEqual(['r1', 'r2']);
+    registry.leave(a.connection, 'r1');
+    registry.toUser('alice').join('r4');
+    expect([...a.connection.rooms]).toEqual(['r2', 'r4']);
   });
 });

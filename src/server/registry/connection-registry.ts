@@ -1,25 +1,30 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import {
   isSendableCloseCode,
   type AnyContract,
   type RealtimeContract,
 } from '../../protocol/index.js';
 import { crossingPart, NO_TARGET, type Delivery, type RoomMember } from '../broker/delivery.js';
-import {
-  interestsOf,
-  originInterest,
-  roomInterest,
-  userInterest,
-  type Interest,
-} from '../broker/interest.js';
+import { interestsOf, originInterest, roomInterest, userInterest } from '../broker/interest.js';
 import { ConnectionIds } from '../connection/connection-id.js';
 import type { MembersPage, PresenceStore } from '../broker/presence-store.js';
 import { RealtimeBroker, type BrokerHealth } from '../broker/realtime-broker.js';
 import type { RealtimeBus } from '../broker/realtime-bus.js';
 import type { ConnectionState } from '../connection/connection-state.js';
 import type { RealtimeConnection } from '../connection/realtime-connection.js';
+import { RealtimeException } from '../errors/realtime.exception.js';
 import { redact } from '../errors/redact.js';
+import { RESOLVED_OPTIONS } from '../realtime.constants.js';
+import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { BroadcastOperator } from './broadcast-operator.js';
+import { BusSubscriptions } from './bus-subscriptions.js';
 import { LocalIndex, memberOf } from './local-index.js';
 
 /**
@@ -39,15 +44,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   private readonly bus: RealtimeBus;
   private readonly presence: PresenceStore;
   private readonly ids = new ConnectionIds();
-  /** Subscriptions the bus has not confirmed yet, by interest. */
-  private readonly subscribing = new Map<Interest, Promise<void>>();
-  private readonly local = new LocalIndex({
-    gained: (interest) => this.subscribe(interest),
-    lost: (interest) => {
-      this.subscribing.delete(interest);
-      this.background(this.bus.unsubscribe(interest));
-    },
-  });
+  private readonly subscriptions: BusSubscriptions;
+  private readonly local: LocalIndex;
   /** Serves this instance's sockets at once, then hands the bus only what must cross. */
   private readonly publish = (delivery: Delivery): void => {
     this.deliver(delivery);
@@ -55,9 +53,17 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     if (crossing) this.bus.publish(interestsOf(crossing.target), crossing);
   };
 
-  constructor(broker: RealtimeBroker) {
+  private readonly roomsPerConnection: number;
+
+  constructor(
+    broker: RealtimeBroker,
+    @Optional() @Inject(RESOLVED_OPTIONS) options?: Pick<ResolvedRealtimeOptions, 'limits'>,
+  ) {
     this.bus = broker.bus;
     this.presence = broker.presence;
+    this.subscriptions = new BusSubscriptions(this.bus, (error) => this.warn(error));
+    this.local = new LocalIndex(this.subscriptions);
+    this.roomsPerConnection = options?.limits.roomsPerConnection ?? Number.POSITIVE_INFINITY;
   }
 
   /** Starts the bus and the presence store (neither waits for its backend). */
@@ -67,7 +73,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
       this.presence.start(() => this.local.snapshot()),
     ]);
     // Sends to one of this process's connections from another instance come this way.
-    this.subscribe(originInterest(this.ids.origin));
+    this.subscriptions.gained(originInterest(this.ids.origin));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -130,12 +136,22 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     this.toUser(userId).disconnect(code, reason);
   }
 
-  /** Adds a connection to a room. Returns false when it was already a member. */
+  /**
+   * Adds a connection to a room. Returns false when it was already a member (or is closed);
+   * throws a `RealtimeException` `TOO_MANY_ROOMS` when it is in `limits.roomsPerConnection`
+   * rooms already (from a handler, that is its reply).
+   */
   join(connection: RealtimeConnection, room: string): boolean {
     const state = this.local.connections.get(connection.id);
     if (!state || state.rooms.has(room)) return false;
+    if (state.rooms.size >= this.roomsPerConnection) {
+      throw new RealtimeException(
+        'TOO_MANY_ROOMS',
+        `A connection may be in at most ${this.roomsPerConnection} rooms; leave one first.`,
+      );
+    }
     this.local.join(state, room);
-    this.awaitSubscription(state, roomInterest(room));
+    this.subscriptions.awaitedBy(state, roomInterest(room));
     this.background(this.presence.join(room, memberOf(state)));
     return true;
   }
@@ -218,7 +234,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   /** @internal Called when a socket has opened. */
   add(connection: ConnectionState): void {
     this.local.add(connection);
-    this.awaitSubscription(connection, userInterest(connection.userId));
+    this.subscriptions.awaitedBy(connection, userInterest(connection.userId));
     this.background(this.presence.open(memberOf(connection)));
   }
 
@@ -240,10 +256,11 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
       return;
     }
     if (delivery.kind !== 'message') {
-      // A join or a leave of the targeted connections.
+      // A join or a leave of the targeted connections; one at its room limit is left out.
       for (const connection of recipients) {
-        if (delivery.kind === 'join') this.join(connection, delivery.room);
-        else this.leave(connection, delivery.room);
+        if (delivery.kind === 'leave') this.leave(connection, delivery.room);
+        else if (connection.rooms.size < this.roomsPerConnection)
+          this.join(connection, delivery.room);
       }
       return;
     }
@@ -253,32 +270,13 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     for (const connection of recipients) connection.writer.write(frame, delivery.volatile);
   }
 
-  /** Subscribes the bus to an interest this instance just gained; never rejects. */
-  private subscribe(interest: Interest): void {
-    const confirmed = this.bus.subscribe(interest).catch((error: unknown) => {
-      this.logger.warn(`Broker call failed: ${redact(String(error))}`);
-    });
-    this.subscribing.set(interest, confirmed);
-    void confirmed.then(() => {
-      if (this.subscribing.get(interest) === confirmed) this.subscribing.delete(interest);
-    });
-  }
-
-  /** The connection's next replies wait until the bus confirmed the interest's subscription. */
-  private awaitSubscription(connection: ConnectionState, interest: Interest): void {
-    const pending = this.subscribing.get(interest);
-    if (!pending) return;
-    const before = connection.subscribing;
-    connection.subscribing = before
-      ? Promise.all([before, pending]).then(() => undefined)
-      : pending;
-  }
-
   /** Runs a bus or store call that nobody waits for; their contracts say they never reject. */
   private background(call: Promise<void>): void {
-    call.catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.warn(`Broker call failed: ${redact(message)}`);
-    });
+    call.catch((error: unknown) => this.warn(error));
+  }
+
+  private warn(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.warn(`Broker call failed: ${redact(message)}`);
   }
 }
