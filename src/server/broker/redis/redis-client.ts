@@ -67,9 +67,14 @@ export async function createRedisClient(
       lazyConnect: true,
       enableOfflineQueue: false,
       shardedSubscribers: sharded === true,
+      // A manual failover moves slots without closing a connection: the periodic refresh is
+      // what notices (see watchShardMoves for the fast path).
+      slotsRefreshInterval: 1000,
       clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
       redisOptions: {
         ...commonOptions(commandTimeoutMs),
+        // The cluster connects its node connections itself (lazily they would queue commands).
+        lazyConnect: false,
         ...credentialsOf(seeds[0]),
         ...redisExtra,
       },
@@ -79,6 +84,29 @@ export async function createRedisClient(
   return new Redis(topology.url ?? 'redis://127.0.0.1:6379', {
     ...commonOptions(commandTimeoutMs),
     ...redisExtra,
+  });
+}
+
+/**
+ * A cluster master that hands its slots to a replica (`CLUSTER FAILOVER`, a resharding) drops
+ * their sharded subscribers with an `SUNSUBSCRIBE` push, which ioredis reports as a node error
+ * and does not act on. The slot map is refreshed until the subscribers are placed again, so the
+ * channels come back within a few hundred milliseconds instead of at the next periodic refresh.
+ */
+export function watchShardMoves(cluster: Cluster): void {
+  let retry: NodeJS.Timeout | undefined;
+  cluster.on('nodeError', (error: Error) => {
+    if (retry || !String(error?.message).includes('sunsubscribe')) return;
+    let tries = 0;
+    // At most 5 s of it: the periodic refresh is there anyway.
+    retry = setInterval(() => (++tries > 50 ? stop() : cluster.refreshSlotsCache()), 100);
+    retry.unref();
+    const stop = (): void => {
+      clearInterval(retry);
+      retry = undefined;
+    };
+    cluster.once('+subscriber', stop);
+    cluster.once('end', stop);
   });
 }
 

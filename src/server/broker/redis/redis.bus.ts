@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { Cluster } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import type { Delivery } from '../delivery.js';
@@ -9,6 +10,7 @@ import {
   createRedisClient,
   RedisErrorLog,
   type RedisConnection,
+  watchShardMoves,
 } from './redis-client.js';
 import { RecentPublications, RedisSubscriptions } from './redis-subscriptions.js';
 import type { RedisBrokerOptions } from './redis.broker.js';
@@ -68,6 +70,7 @@ export class RedisBus extends RealtimeBus {
       : await createRedisClient(topology, commandTimeoutMs, { autoResubscribe: false });
     this.pub = pub;
     this.sub = sub;
+    if (cluster) watchShardMoves(pub as Cluster);
     this.subscriptions = new RedisSubscriptions(sub, this.channelOf, !!cluster);
     pub.on('error', this.errors.log);
     if (sub !== pub) sub.on('error', this.errors.log);
