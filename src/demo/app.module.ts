@@ -30,7 +30,9 @@ export class AppModule {
           shutdown: { drainMs: config.shutdownDrainMs },
           redis: config.redisUrl
             ? { url: config.redisUrl, presenceTtlMs: config.redisPresenceTtlMs }
-            : undefined,
+            : config.redisCluster
+              ? { cluster: config.redisCluster, presenceTtlMs: config.redisPresenceTtlMs }
+              : undefined,
         }),
         ChatModule,
         TickerModule,

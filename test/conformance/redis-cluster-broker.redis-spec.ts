@@ -13,7 +13,7 @@ import { describeBrokerConformance } from './broker-conformance.js';
 let cluster: RedisCluster;
 let tests = 0;
 beforeAll(async () => {
-  Logger.overrideLogger(false);
+  if (!process.env.SHOW_LOGS) Logger.overrideLogger(false);
   cluster = await RedisCluster.start({ masters: 3, replicasPerMaster: 0 });
 }, 30_000);
 afterAll(() => cluster.stop());

@@ -14,6 +14,7 @@ describe('loadDemoConfig', () => {
       heartbeatIntervalMs: 30000,
       devTokens: true,
       redisUrl: undefined,
+      redisCluster: undefined,
       tickerIntervalMs: 500,
       shutdownDrainMs: 10000,
     });
@@ -51,6 +52,17 @@ describe('loadDemoConfig', () => {
       tickerIntervalMs: 100,
       shutdownDrainMs: 0,
     });
+  });
+
+  it('reads the seed nodes of a Redis Cluster, and refuses both kinds of Redis at once', () => {
+    const seeds = 'redis://10.0.0.1:7000, redis://10.0.0.2:7000';
+    expect(loadDemoConfig({ REDIS_CLUSTER: seeds })).toMatchObject({
+      redisUrl: undefined,
+      redisCluster: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'],
+    });
+    expect(() =>
+      loadDemoConfig({ REDIS_CLUSTER: seeds, REDIS_URL: 'redis://127.0.0.1:6379' }),
+    ).toThrow(/REDIS_URL or REDIS_CLUSTER/);
   });
 
   it('is strict in production: a secret is required and dev tokens are off', () => {

@@ -14,6 +14,8 @@ export interface DemoConfig {
   heartbeatIntervalMs: number;
   devTokens: boolean;
   redisUrl: string | undefined;
+  /** Seed nodes of a Redis Cluster (`REDIS_CLUSTER`, comma-separated), instead of `redisUrl`. */
+  redisCluster: string[] | undefined;
   redisPresenceTtlMs: number;
   tickerIntervalMs: number;
   shutdownDrainMs: number;
@@ -51,6 +53,19 @@ function optional(env: Env, name: string): string | undefined {
   return raw ? raw : undefined;
 }
 
+/** `REDIS_URL` (one Redis) or `REDIS_CLUSTER` (seed nodes of a Redis Cluster), not both. */
+function redisFrom(env: Env): Pick<DemoConfig, 'redisUrl' | 'redisCluster'> {
+  const redisUrl = optional(env, 'REDIS_URL');
+  const seeds = optional(env, 'REDIS_CLUSTER')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (redisUrl && seeds) {
+    throw new DemoConfigError('Set REDIS_URL or REDIS_CLUSTER, not both.');
+  }
+  return { redisUrl, redisCluster: seeds?.length ? seeds : undefined };
+}
+
 /** The WebSocket path; read at import time because gateway decorators need it. */
 export function wsPathFrom(env: Env): string {
   const path = optional(env, 'WS_PATH') ?? '/ws';
@@ -86,7 +101,7 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
     maxPayloadBytes: int(env, 'MAX_PAYLOAD_BYTES', 65536, 256, 16 * 1024 * 1024),
     heartbeatIntervalMs: int(env, 'HEARTBEAT_INTERVAL_MS', 30000, 1000, 3_600_000),
     devTokens,
-    redisUrl: optional(env, 'REDIS_URL'),
+    ...redisFrom(env),
     redisPresenceTtlMs: int(env, 'REDIS_PRESENCE_TTL_MS', 15000, 300, 3_600_000),
     tickerIntervalMs: int(env, 'TICKER_INTERVAL_MS', 500, 50, 3_600_000),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 10000, 0, 600_000),

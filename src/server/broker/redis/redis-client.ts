@@ -50,17 +50,18 @@ function credentialsOf(seed: string | undefined): RedisOptions {
  * background, so an unreachable Redis never blocks the boot. `ioredis` is loaded here, on
  * demand, so that apps without the `redis` option need not install it.
  *
- * For a cluster, `sharded: true` gives the client one subscriber connection per master, for
+ * For a cluster, `ordered: true` keeps the order of commands to one slot across failovers
+ * (failed commands are not retried). `sharded: true` gives the client one subscriber connection per master, for
  * `SSUBSCRIBE` (ioredis routes each channel to the master of its slot and moves it on a
  * failover); a standalone client used for `SSUBSCRIBE` is in subscriber mode and cannot publish.
  */
 export async function createRedisClient(
   topology: RedisTopology,
   commandTimeoutMs: number,
-  extra: RedisOptions & { sharded?: boolean } = {},
+  extra: RedisOptions & { sharded?: boolean; ordered?: boolean } = {},
 ): Promise<RedisConnection> {
   const { Redis, Cluster } = await import('ioredis');
-  const { sharded, ...redisExtra } = extra;
+  const { sharded, ordered, ...redisExtra } = extra;
   if (topology.cluster) {
     const seeds = topology.cluster;
     const options: ClusterOptions = {
@@ -70,11 +71,15 @@ export async function createRedisClient(
       // A manual failover moves slots without closing a connection: the periodic refresh is
       // what notices (see watchShardMoves for the fast path).
       slotsRefreshInterval: 1000,
+      // `ordered`: a command that fails (a master going down, a slot that moved) fails instead
+      // of being retried later on another node, where it would overtake the ones sent after it.
+      ...(ordered ? { maxRedirections: 0 } : {}),
       clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
       redisOptions: {
         ...commonOptions(commandTimeoutMs),
-        // The cluster connects its node connections itself (lazily they would queue commands).
-        lazyConnect: false,
+        // Ordered: node connections connect at once. Lazily connected, the first commands to a
+        // node wait for its connection while later ones may not, and a burst is reordered.
+        lazyConnect: !ordered,
         ...credentialsOf(seeds[0]),
         ...redisExtra,
       },

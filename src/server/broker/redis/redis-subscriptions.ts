@@ -20,6 +20,7 @@ export class RedisSubscriptions {
     private readonly client: RedisConnection,
     private readonly channelOf: (interest: Interest) => string,
     private readonly cluster: boolean,
+    private readonly failed: (error: Error) => void,
   ) {}
 
   /** Interests held, `all` included: the channels this instance is subscribed to. */
@@ -31,10 +32,35 @@ export class RedisSubscriptions {
     return this.held.has(interest);
   }
 
-  /** Holds an interest; resolves once Redis confirmed the subscription (at once while down). */
-  async add(interest: Interest): Promise<void> {
+  /**
+   * Holds an interest; resolves once Redis confirmed the subscription (at once while down: the
+   * next `restore()` makes it). A refused subscription (a cluster moving its subscribers during
+   * a failover) is tried again, with backoff, for as long as the interest is held; the promise
+   * resolves after `patienceMs` of that at the latest, with the retries going on.
+   */
+  add(interest: Interest, patienceMs = 2000): Promise<void> {
     this.held.add(interest);
-    if (this.live()) await this.client.ssubscribe(this.channelOf(interest));
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, patienceMs);
+      timer.unref();
+      void this.confirm(interest).finally(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Subscribes until Redis confirms, the interest is dropped, or the connection is down. */
+  private async confirm(interest: Interest): Promise<void> {
+    for (let attempt = 0; this.held.has(interest) && this.live(); attempt++) {
+      try {
+        await this.client.ssubscribe(this.channelOf(interest));
+        return;
+      } catch (error) {
+        this.failed(error as Error);
+        await new Promise((retry) => setTimeout(retry, Math.min(100 * 2 ** attempt, 2000)));
+      }
+    }
   }
 
   /** Stops holding an interest (`all` is held until the bus stops). */

@@ -43,6 +43,7 @@ export class RedisBus extends RealtimeBus {
   private sub: RedisConnection | undefined;
   private subscriptions: RedisSubscriptions | undefined;
   private subscribed = false;
+  private pubReady = false;
   private stopped = false;
   private seq = 0;
 
@@ -62,24 +63,27 @@ export class RedisBus extends RealtimeBus {
     this.receive = receive;
     const { url, cluster, commandTimeoutMs } = this.options;
     const topology = cluster ? { cluster } : { url };
-    // A cluster client publishes and subscribes (one extra connection per master for the
-    // subscriptions); a standalone client in subscriber mode cannot publish, so it takes two.
-    const pub = await createRedisClient(topology, commandTimeoutMs, { sharded: !!cluster });
-    const sub = cluster
-      ? pub
-      : await createRedisClient(topology, commandTimeoutMs, { autoResubscribe: false });
+    // Publishing keeps each channel's order across failovers (`ordered`: no retries on another
+    // node); subscribing takes a connection of its own (standalone: in subscriber mode; cluster:
+    // one per master, placed by ioredis on the masters of the channels' slots).
+    const pub = await createRedisClient(topology, commandTimeoutMs, { ordered: true });
+    const sub = await createRedisClient(topology, commandTimeoutMs, {
+      sharded: !!cluster,
+      ...(cluster ? {} : { autoResubscribe: false }),
+    });
     this.pub = pub;
     this.sub = sub;
-    if (cluster) watchShardMoves(pub as Cluster);
-    this.subscriptions = new RedisSubscriptions(sub, this.channelOf, !!cluster);
+    if (cluster) watchShardMoves(sub as Cluster);
+    this.subscriptions = new RedisSubscriptions(sub, this.channelOf, !!cluster, this.errors.log);
     pub.on('error', this.errors.log);
-    if (sub !== pub) sub.on('error', this.errors.log);
-    pub.on('ready', () => this.announceReady());
+    sub.on('error', this.errors.log);
+    pub.on('ready', () => void this.onPubReady(!!cluster));
+    pub.on('close', () => void (this.pubReady = false));
     sub.on('ready', () => void this.onSubReady());
     sub.on('close', () => this.onSubDown());
     sub.on('smessageBuffer', (_channel: Buffer, message: Buffer) => this.onMessage(message));
     pub.connect().catch(() => undefined);
-    if (sub !== pub) sub.connect().catch(() => undefined);
+    sub.connect().catch(() => undefined);
   }
 
   override async stop(): Promise<void> {
@@ -103,7 +107,7 @@ export class RedisBus extends RealtimeBus {
   }
 
   override subscribe(interest: Interest): Promise<void> {
-    return this.subscriptions?.add(interest).catch(this.errors.log) ?? Promise.resolve();
+    return this.subscriptions?.add(interest) ?? Promise.resolve();
   }
 
   override unsubscribe(interest: Interest): Promise<void> {
@@ -125,7 +129,22 @@ export class RedisBus extends RealtimeBus {
   }
 
   private isPubReady(): boolean {
-    return this.pub?.status === 'ready';
+    return this.pubReady && this.pub?.status === 'ready';
+  }
+
+  /**
+   * A cluster is ready once one node answers; its other masters' connections may still be
+   * opening, and a publication to their slots would fail. Ready means every master's is open.
+   */
+  private async onPubReady(cluster: boolean): Promise<void> {
+    if (cluster) {
+      const masters = (this.pub as Cluster).nodes('master');
+      await Promise.all(
+        masters.map((node) => (node.status === 'ready' ? undefined : once(node, 'ready'))),
+      ).catch(() => undefined);
+    }
+    this.pubReady = this.pub?.status === 'ready';
+    this.announceReady();
   }
 
   private publishFailed(): void {
@@ -151,7 +170,14 @@ export class RedisBus extends RealtimeBus {
       );
       this.announceReady();
     } catch (error) {
+      // A cluster places its sharded subscribers shortly after it is ready, and a node may
+      // refuse while a failover settles: try again until it works or the connection drops.
       this.errors.log(error as Error);
+      setTimeout(() => {
+        if (!this.stopped && !this.subscribed && this.sub?.status === 'ready') {
+          void this.onSubReady();
+        }
+      }, 200).unref();
     }
   }
 

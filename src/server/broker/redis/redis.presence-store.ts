@@ -30,6 +30,7 @@ export class RedisPresenceStore extends PresenceStore {
   private client: RedisConnection | undefined;
   private keys: RedisPresenceKeys | undefined;
   private restored = false;
+  private restoring = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -118,24 +119,30 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   private write(op: (keys: RedisPresenceKeys) => Promise<void>): Promise<void> {
-    // While Redis is down writes are dropped: restoreOnReady() writes them all again.
+    // While Redis is down writes are dropped: restoreOnReady() writes them all again, on the
+    // next connection or, for a write that failed (a cluster node failing over), at the next beat.
     if (!this.keys || !this.ready()) return Promise.resolve();
-    return op(this.keys).catch(() => undefined);
+    return op(this.keys).catch(() => void (this.restored = false));
   }
 
   /** (Re)connected: Redis may have restarted empty, so this instance's presence is written again. */
   private async restoreOnReady(): Promise<void> {
+    if (this.restoring) return;
+    this.restoring = true;
     try {
       await this.restore();
       this.restored = true;
       this.events.emit('restored');
     } catch (error) {
       this.errors.log(error as Error);
+    } finally {
+      this.restoring = false;
     }
   }
 
   private async beat(): Promise<void> {
     if (!this.keys || !this.ready()) return;
+    if (!this.restored) return this.restoreOnReady();
     try {
       const purged = await this.keys.beat();
       if (purged.length === 0) return;
