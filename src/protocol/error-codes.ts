@@ -22,6 +22,8 @@ export const ErrorCode = {
    * code above. The message is the exception's. Prefer `RealtimeException` with an app code.
    */
   ERROR: 'ERROR',
+  /** `registry.join()` over `limits.roomsPerConnection` (the handler's reply when it joined). */
+  TOO_MANY_ROOMS: 'TOO_MANY_ROOMS',
 } as const;
 
 export type ProtocolErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,5 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
-import { startDemo, type RunningApp } from '../support/demo-app.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { startDemo, TEST_SECRET, type RunningApp } from '../support/demo-app.js';
 import { RedisCluster } from '../support/redis-cluster.js';
 import { brokerOf, registryOf } from '../support/scale-out-harness.js';
 import { TestSocket } from '../support/ws-client.js';
@@ -116,6 +118,55 @@ describe('scale-out on a Redis Cluster', () => {
     await waitFor(() => brokerOf(b).health().ignored === 9);
     await alice.request('chat:send', { room: 'g', text: 'still fine' });
     expect((await bob.nextEvent('chat:message'))['data']).toMatchObject({ text: 'still fine' });
+  });
+
+  it('an instance killed with SIGKILL: the others purge its presence within the TTL', async () => {
+    const a = await startDemo({ redisCluster: cluster.seeds, redisPresenceTtlMs: 600 });
+    apps.push(a);
+    await brokerOf(a).whenReady();
+    const child = spawn(process.execPath, ['dist/demo/main.js'], {
+      env: {
+        ...process.env,
+        PORT: '0',
+        NO_COLOR: '1',
+        JWT_SECRET: TEST_SECRET,
+        REDIS_URL: '',
+        REDIS_CLUSTER: cluster.seeds.join(','),
+        REDIS_PRESENCE_TTL_MS: '600',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /Demo on (http:\/\/localhost:\d+)/.exec(output);
+          if (match && output.includes('Subscribed to')) resolve(match[1]!);
+        };
+        child.stdout!.on('data', onData);
+        child.stderr!.on('data', onData);
+        child.once('exit', () => reject(new Error(output)));
+      });
+      const ghost = await TestSocket.connect(url, { token: a.sign({ sub: 'ghost' }) });
+      sockets.push(ghost);
+      await ghost.request('chat:join', { room: 'haunted' });
+      const alice = await connect(a, 'alice');
+      expect(ids(await alice.request('chat:join', { room: 'haunted' }))).toEqual([
+        'alice',
+        'ghost',
+      ]);
+
+      const purged = once(brokerOf(a).events, 'purged');
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+      await purged;
+      expect(ids(await alice.request('chat:join', { room: 'haunted' }))).toEqual(['alice']);
+      expect(await registryOf(a).count('chat:haunted')).toBe(1);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('a master fails over during traffic: delivery resumes by itself, in order, nothing crashes', async () => {

@@ -54,6 +54,7 @@ const SENTENCES: Readonly<Record<string, string>> = {
   [ErrorCode.FORBIDDEN]: 'You are not allowed to do that.',
   [ErrorCode.RATE_LIMITED]: 'That was too fast. Wait a moment and try again.',
   [ErrorCode.INTERNAL]: 'The server ran into a problem. Try again.',
+  [ErrorCode.TOO_MANY_ROOMS]: 'You are in as many rooms as you may. Leave one first.',
   USER_OFFLINE: 'They are not online any more.',
   TOO_MANY_SYMBOLS: 'You follow as many symbols as you may. Stop following one first.',
   GAME_NOT_FOUND: 'That game is over.',

@@ -7,6 +7,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import {
+  ErrorCode,
   isSendableCloseCode,
   type AnyContract,
   type RealtimeContract,
@@ -146,7 +147,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     if (!state || state.rooms.has(room)) return false;
     if (state.rooms.size >= this.roomsPerConnection) {
       throw new RealtimeException(
-        'TOO_MANY_ROOMS',
+        ErrorCode.TOO_MANY_ROOMS,
         `A connection may be in at most ${this.roomsPerConnection} rooms; leave one first.`,
       );
     }
