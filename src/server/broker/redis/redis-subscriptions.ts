@@ -58,7 +58,7 @@ export class RedisSubscriptions {
         return;
       } catch (error) {
         this.failed(error as Error);
-        await new Promise((retry) => setTimeout(retry, Math.min(100 * 2 ** attempt, 2000)));
+        await new Promise((retry) => setTimeout(retry, Math.min(100 * 2 ** attempt, 2000)).unref());
       }
     }
   }

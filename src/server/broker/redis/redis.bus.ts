@@ -20,8 +20,8 @@ type BusOptions = Pick<RedisBrokerOptions, 'url' | 'cluster' | 'prefix' | 'comma
 
 /**
  * The bus on Redis 7 sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`), on a standalone Redis or a Redis
- * Cluster. Each interest is a channel of its own: `<prefix>:all`, `<prefix>:room:<name>` and
- * `<prefix>:user:<id>`. An instance subscribes to a room's channel when its first local member
+ * Cluster. Each interest is a channel of its own: `<prefix>:all`, `<prefix>:room:<name>`,
+ * `<prefix>:user:<id>` and `<prefix>:origin:<prefix of its connection ids>`. An instance subscribes to a room's channel when its first local member
  * joins and unsubscribes when the last leaves, and to a user's while it holds a connection of
  * that user, so it hears only publications its sockets need. On a cluster each channel lives on
  * the master of its hash slot, and a publication crosses no cluster bus.
