@@ -190,7 +190,10 @@ describe('scale-out on a Redis Cluster', () => {
     try {
       await waitFor(() => heard.length >= 20, 'traffic before the failover');
       const master = await cluster.masterOf('realtime:room:chat:fo');
-      await cluster.killMasterAndWaitForPromotion(master.port);
+      const promoted = cluster.killMasterAndWaitForPromotion(master.port);
+      // health() tells: not ready while a master is gone, ready again after the failover.
+      await waitFor(() => !brokerOf(a).health().ready, 'A to report the lost master');
+      await promoted;
       const afterFailover = sent;
       await waitFor(() => heard.some((n) => n > afterFailover + 20), 'traffic after the failover');
       await cluster.restartNode(master.port);

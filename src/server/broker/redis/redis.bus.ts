@@ -16,6 +16,8 @@ import { RecentPublications, RedisSubscriptions } from './redis-subscriptions.js
 import type { RedisBrokerOptions } from './redis.broker.js';
 import { decodeDelivery, encodeDelivery, wirePrefix } from './redis-wire.js';
 
+const isOpen = (node: { status: string }): boolean => node.status === 'ready';
+
 type BusOptions = Pick<RedisBrokerOptions, 'url' | 'cluster' | 'prefix' | 'commandTimeoutMs'>;
 
 /**
@@ -128,8 +130,11 @@ export class RedisBus extends RealtimeBus {
     if (!this.health().ready) await once(this.events, 'ready');
   }
 
+  /** Connected, and on a cluster connected to every master (none failing over). */
   private isPubReady(): boolean {
-    return this.pubReady && this.pub?.status === 'ready';
+    const pub = this.pub;
+    if (!this.pubReady || pub?.status !== 'ready') return false;
+    return !this.options.cluster || (pub as Cluster).nodes('master').every(isOpen);
   }
 
   /**
