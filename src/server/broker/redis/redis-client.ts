@@ -1,18 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { redact } from '../../errors/redact.js';
-
-/** Where Redis is: one server (`url`), or the seed nodes of a Redis Cluster (`cluster`). */
-export interface RedisTopology {
-  /** `redis://[:password@]host:port[/db]` of a standalone Redis. */
-  url?: string;
-  /**
-   * Seed nodes of a Redis Cluster (`redis://[:password@]host:port`, `rediss://` for TLS): any
-   * reachable node is enough, the client discovers the rest. Credentials of the first seed apply
-   * to every node.
-   */
-  cluster?: readonly string[];
-}
+import type { RedisTopology } from './redis-topology.js';
 
 /** A standalone client or a cluster client: the commands this package uses exist on both. */
 export type RedisConnection = Redis | Cluster;

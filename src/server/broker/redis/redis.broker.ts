@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { RealtimeBroker } from '../realtime-broker.js';
-import type { RedisTopology } from './redis-client.js';
+import type { RedisTopology } from './redis-topology.js';
 import { RedisBus } from './redis.bus.js';
 import { RedisPresenceStore } from './redis.presence-store.js';
 
