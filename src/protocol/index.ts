@@ -6,3 +6,4 @@ export * from './contract.js';
 export * from './parse-envelope.js';
 export * from './token-bucket.js';
 export * from './rate-limits.js';
+export * from './recovery.js';
