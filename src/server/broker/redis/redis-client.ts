@@ -92,13 +92,15 @@ export function watchShardMoves(cluster: Cluster): void {
   cluster.on('nodeError', (error: Error) => {
     if (retry || !String(error?.message).includes('sunsubscribe')) return;
     let tries = 0;
-    // At most 5 s of it: the periodic refresh is there anyway.
-    retry = setInterval(() => (++tries > 50 ? stop() : cluster.refreshSlotsCache()), 100);
-    retry.unref();
     const stop = (): void => {
       clearInterval(retry);
       retry = undefined;
+      cluster.off('+subscriber', stop);
+      cluster.off('end', stop);
     };
+    // At most 5 s of it: the periodic refresh is there anyway.
+    retry = setInterval(() => (++tries > 50 ? stop() : cluster.refreshSlotsCache()), 100);
+    retry.unref();
     cluster.once('+subscriber', stop);
     cluster.once('end', stop);
   });

@@ -19,6 +19,8 @@ if removed > 0 then
 end
 return removed`;
 
+const PURGE_SLICE = 1000;
+
 type Scripted = RedisConnection & {
   rtJoin(k1: string, k2: string, k3: string, field: string, json: string, inst: string): Promise<0>;
   rtLeave(k1: string, k2: string, k3: string, inst: string, ...fields: string[]): Promise<number>;
@@ -30,7 +32,7 @@ type Scripted = RedisConnection & {
  * its score in a sorted set; an instance that stops refreshing (crash, `kill -9`) is purged by the
  * others after `ttlMs`.
  *
- * A room's three keys share a hash tag (`{<room>}`), so on a Redis Cluster they live in one slot
+ * A room's three keys share a hash tag (`{r:<room>}`), so on a Redis Cluster they live in one slot
  * and change together in one script: its members (a hash of `instance|connection` to the member),
  * their order for pages (a sorted set of the same fields), and a count per instance (so counting
  * a room reads one small hash, whatever its size). No command spans two slots.
@@ -55,7 +57,9 @@ export class RedisPresenceKeys {
 
   /** The member hash, page order and counts of a room, in one slot. */
   private roomKeys(room: string): [string, string, string] {
-    const tag = `{${room}}`;
+    // `r:` keeps the tag non-empty whatever the name ('' or one starting with `}`), so the three
+    // keys always hash alike.
+    const tag = `{r:${room}}`;
     return [this.key('room', tag), this.key('order', tag), this.key('count', tag)];
   }
 
@@ -148,12 +152,15 @@ export class RedisPresenceKeys {
     return entries.some((entry) => alive.has(entry.split('|')[0] ?? ''));
   }
 
-  /** Marks this instance alive, then purges instances that stopped doing so. */
-  async beat(now = Date.now()): Promise<string[]> {
-    await this.redis.zadd(this.key('instances'), now, this.instanceId);
+  /**
+   * Marks this instance alive, then purges instances that stopped doing so. `lost` is true when
+   * this instance was not listed any more (the others purged it after a stall, or Redis lost it).
+   */
+  async beat(now = Date.now()): Promise<{ purged: string[]; lost: boolean }> {
+    const added = await this.redis.zadd(this.key('instances'), now, this.instanceId);
     const dead = await this.redis.zrangebyscore(this.key('instances'), '-inf', now - this.ttlMs);
     for (const id of dead) await this.purge(id);
-    return dead;
+    return { purged: dead, lost: Number(added) === 1 };
   }
 
   /** Removes every entry of an instance (a dead one, or this one at shutdown or to restore). */
@@ -164,7 +171,10 @@ export class RedisPresenceKeys {
     for (const room of await this.redis.smembers(roomsKey)) {
       const keys = this.roomKeys(room);
       const fields = (await this.redis.hkeys(keys[0])).filter((f) => f.startsWith(tag));
-      if (fields.length > 0) await this.redis.rtLeave(...keys, instanceId, ...fields);
+      // Lua's unpack() takes about 8 000 values at most: a big room goes in slices.
+      for (let i = 0; i < fields.length; i += PURGE_SLICE) {
+        await this.redis.rtLeave(...keys, instanceId, ...fields.slice(i, i + PURGE_SLICE));
+      }
       await this.redis.hdel(keys[2], instanceId);
     }
     for (const user of await this.redis.smembers(usersKey)) {

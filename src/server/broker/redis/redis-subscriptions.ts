@@ -15,6 +15,12 @@ const BATCH = 1000;
  */
 export class RedisSubscriptions {
   private readonly held = new Set<Interest>([ALL_INTEREST]);
+  /**
+   * Cluster: interests dropped while disconnected. ioredis keeps its own list of sharded
+   * channels across reconnections and subscribes them again, so they are unsubscribed on the
+   * next `restore()` instead of coming back.
+   */
+  private readonly dropped = new Set<Interest>();
 
   constructor(
     private readonly client: RedisConnection,
@@ -40,6 +46,7 @@ export class RedisSubscriptions {
    */
   add(interest: Interest, patienceMs = 2000): Promise<void> {
     this.held.add(interest);
+    this.dropped.delete(interest);
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, patienceMs);
       timer.unref();
@@ -66,19 +73,30 @@ export class RedisSubscriptions {
   /** Stops holding an interest (`all` is held until the bus stops). */
   async remove(interest: Interest): Promise<void> {
     if (interest === ALL_INTEREST || !this.held.delete(interest)) return;
-    if (this.live()) await this.client.sunsubscribe(this.channelOf(interest));
+    if (!this.live()) {
+      if (this.cluster) this.dropped.add(interest);
+      return;
+    }
+    await this.client.sunsubscribe(this.channelOf(interest));
   }
 
   /** Subscribes every held interest again; rejects when Redis does not confirm them all. */
   async restore(): Promise<void> {
-    const channels = [...this.held].map(this.channelOf);
     if (this.cluster) {
+      const dropped = [...this.dropped].map(this.channelOf);
+      this.dropped.clear();
+      await Promise.all(dropped.map((channel) => this.client.sunsubscribe(channel)));
       // A cluster subscribes one slot per command: ioredis sends each to the master of its slot.
+      const channels = [...this.held].map(this.channelOf);
       await Promise.all(channels.map((channel) => this.client.ssubscribe(channel)));
       return;
     }
-    for (let i = 0; i < channels.length; i += BATCH) {
-      await this.client.ssubscribe(...channels.slice(i, i + BATCH));
+    // Each batch is taken from what is held when it is sent: a room left meanwhile is not
+    // subscribed again after its own unsubscription went out.
+    const interests = [...this.held];
+    for (let i = 0; i < interests.length; i += BATCH) {
+      const batch = interests.slice(i, i + BATCH).filter((interest) => this.held.has(interest));
+      if (batch.length > 0) await this.client.ssubscribe(...batch.map(this.channelOf));
     }
   }
 

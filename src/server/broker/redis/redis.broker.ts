@@ -15,6 +15,14 @@ export interface RedisBrokerOptions extends RedisTopology {
   commandTimeoutMs: number;
 }
 
+/** An instance id goes into channel messages and presence fields: a short, plain name. */
+function checkedInstanceId(instanceId: string): string {
+  if (/^[\w.-]{1,64}$/.test(instanceId)) return instanceId;
+  throw new TypeError(
+    `RedisBroker: instanceId must be 1-64 letters, digits, _ . -; got ${JSON.stringify(instanceId)}.`,
+  );
+}
+
 /**
  * Scale-out on Redis (option `redis`): a `RedisBus` and a `RedisPresenceStore` of one instance
  * id. When Redis is down or slow, local delivery goes on, cross-instance sends fail fast and are
@@ -36,7 +44,7 @@ export class RedisBroker extends RealtimeBroker {
   ) {
     const events = new EventEmitter();
     super(
-      new RedisBus(options, instanceId, events),
+      new RedisBus(options, checkedInstanceId(instanceId), events),
       new RedisPresenceStore(options, instanceId, events),
     );
     this.events = events;

@@ -47,7 +47,12 @@ export class RedisBus extends RealtimeBus {
   private subscribed = false;
   private pubReady = false;
   private stopped = false;
-  private seq = 0;
+  /**
+   * Numbers publications sent on several channels. Starts from the clock, not 0: peers remember
+   * recent numbers by instance id, and an instance restarted with the same id must not repeat them.
+   */
+  private seq = Date.now() * 1000;
+  private restoreFailures = 0;
 
   constructor(
     private readonly options: BusOptions,
@@ -169,6 +174,7 @@ export class RedisBus extends RealtimeBus {
   private async onSubReady(): Promise<void> {
     try {
       await this.subscriptions?.restore();
+      this.restoreFailures = 0;
       this.subscribed = true;
       this.logger.log(
         `Subscribed to ${this.subscriptions?.size ?? 0} channels (instance ${this.instanceId})`,
@@ -178,11 +184,12 @@ export class RedisBus extends RealtimeBus {
       // A cluster places its sharded subscribers shortly after it is ready, and a node may
       // refuse while a failover settles: try again until it works or the connection drops.
       this.errors.log(error as Error);
+      const delay = Math.min(200 * 2 ** this.restoreFailures++, 5000);
       setTimeout(() => {
         if (!this.stopped && !this.subscribed && this.sub?.status === 'ready') {
           void this.onSubReady();
         }
-      }, 200).unref();
+      }, delay).unref();
     }
   }
 

@@ -144,7 +144,9 @@ export class RedisPresenceStore extends PresenceStore {
     if (!this.keys || !this.ready()) return;
     if (!this.restored) return this.restoreOnReady();
     try {
-      const purged = await this.keys.beat();
+      const { purged, lost } = await this.keys.beat();
+      // Purged by the others (a stall longer than the TTL) or lost by Redis: write it all again.
+      if (lost) this.restored = false;
       if (purged.length === 0) return;
       this.logger.warn(`Purged presence of dead instances: ${purged.join(', ')}`);
       this.events.emit('purged', purged);
