@@ -45,6 +45,23 @@ describe('Redis presence keys', () => {
     expect(await alive.page('lobby', undefined, 10)).toEqual({ members: [member(-1)] });
   });
 
+  it('restore removes what a dropped leave or close left behind, and fixes the counts', async () => {
+    const keys = new RedisPresenceKeys(redis, 'prune', 'i1', 60_000);
+    await keys.beat();
+    // Redis has c1, c2 and c3 in the room, and c3 online; the instance now has c1 only (the
+    // leaves and the close of c2 and c3 were dropped while Redis was unreachable).
+    for (const i of [1, 2, 3]) await keys.join('room', member(i));
+    await keys.open(member(3));
+    await redis.hset('prune:count:{r:room}', 'i1', 7); // a count that drifted
+    const before = await keys.ownEntries();
+    await keys.join('room', member(4)); // joined after `before` was read: must stay
+    await keys.prune(before, { rooms: [['room', member(1)]], connections: [member(1)] });
+
+    expect((await keys.members('room')).map((m) => m.connectionId).sort()).toEqual(['c1', 'c4']);
+    expect(await keys.count('room')).toBe(2);
+    expect(await keys.isOnline('u3')).toBe(false);
+  });
+
   it('keeps a room’s keys in one hash slot whatever its name', async () => {
     const keys = new RedisPresenceKeys(redis, 'names', 'i1', 60_000);
     await keys.beat();

@@ -1,5 +1,5 @@
 import type { RoomMember } from '../delivery.js';
-import type { MembersPage } from '../presence-store.js';
+import type { MembersPage, PresenceSnapshot } from '../presence-store.js';
 import type { RedisConnection } from './redis-client.js';
 import { parseMember } from './redis-member.js';
 
@@ -19,11 +19,27 @@ if removed > 0 then
 end
 return removed`;
 
+/** Sets an instance's count of a room to its entries there (ARGV[1] the instance, [2] its tag). */
+const RECOUNT = `
+local n = 0
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(field, 1, #ARGV[2]) == ARGV[2] then n = n + 1 end
+end
+if n > 0 then redis.call('HSET', KEYS[2], ARGV[1], n) else redis.call('HDEL', KEYS[2], ARGV[1]) end
+return n`;
+
 const PURGE_SLICE = 1000;
+
+/** This instance's entries as Redis has them (see `ownEntries()`). */
+export interface OwnEntries {
+  rooms: Map<string, string[]>;
+  users: Map<string, string[]>;
+}
 
 type Scripted = RedisConnection & {
   rtJoin(k1: string, k2: string, k3: string, field: string, json: string, inst: string): Promise<0>;
   rtLeave(k1: string, k2: string, k3: string, inst: string, ...fields: string[]): Promise<number>;
+  rtRecount(k1: string, k2: string, inst: string, tag: string): Promise<number>;
 };
 
 /**
@@ -48,6 +64,7 @@ export class RedisPresenceKeys {
   ) {
     redis.defineCommand('rtJoin', { numberOfKeys: 3, lua: JOIN });
     redis.defineCommand('rtLeave', { numberOfKeys: 3, lua: LEAVE });
+    redis.defineCommand('rtRecount', { numberOfKeys: 2, lua: RECOUNT });
     this.redis = redis as Scripted;
   }
 
@@ -163,7 +180,56 @@ export class RedisPresenceKeys {
     return { purged: dead, lost: Number(added) === 1 };
   }
 
-  /** Removes every entry of an instance (a dead one, or this one at shutdown or to restore). */
+  /** This instance's entries as Redis has them: fields by room, entries by user. */
+  async ownEntries(): Promise<OwnEntries> {
+    const tag = `${this.instanceId}|`;
+    const rooms = new Map<string, string[]>();
+    for (const room of await this.redis.smembers(this.key('inst', this.instanceId, 'rooms'))) {
+      const fields = await this.redis.hkeys(this.roomKeys(room)[0]);
+      rooms.set(
+        room,
+        fields.filter((f) => f.startsWith(tag)),
+      );
+    }
+    const users = new Map<string, string[]>();
+    for (const user of await this.redis.smembers(this.key('inst', this.instanceId, 'users'))) {
+      const entries = await this.redis.smembers(this.key('user', user));
+      users.set(
+        user,
+        entries.filter((e) => e.startsWith(tag)),
+      );
+    }
+    return { rooms, users };
+  }
+
+  /**
+   * Removes the entries of `before` (read before this instance's presence was written again)
+   * that its current view (`now`) no longer has: writes dropped while Redis was unreachable.
+   * Entries written since `before` was read are never touched, so a join made meanwhile stays.
+   * Then sets this instance's count of each of those rooms to what is there.
+   */
+  async prune(before: OwnEntries, now: PresenceSnapshot): Promise<void> {
+    const tag = `${this.instanceId}|`;
+    const current = new Set(now.rooms.map(([room, m]) => `${room}\n${m.connectionId}`));
+    const nowRooms = new Set(now.rooms.map(([room]) => room));
+    const roomsKey = this.key('inst', this.instanceId, 'rooms');
+    for (const [room, fields] of before.rooms) {
+      const keys = this.roomKeys(room);
+      const stale = fields.filter((f) => !current.has(`${room}\n${f.slice(tag.length)}`));
+      for (let i = 0; i < stale.length; i += PURGE_SLICE) {
+        await this.redis.rtLeave(...keys, this.instanceId, ...stale.slice(i, i + PURGE_SLICE));
+      }
+      const left = await this.redis.rtRecount(keys[0], keys[2], this.instanceId, tag);
+      if (left === 0 && !nowRooms.has(room)) await this.redis.srem(roomsKey, room);
+    }
+    const online = new Set(now.connections.map((m) => this.field(m.connectionId)));
+    for (const [user, entries] of before.users) {
+      const stale = entries.filter((e) => !online.has(e));
+      if (stale.length > 0) await this.redis.srem(this.key('user', user), ...stale);
+    }
+  }
+
+  /** Removes every entry of an instance (a dead one, or this one at shutdown). */
   async purge(instanceId = this.instanceId): Promise<void> {
     const tag = `${instanceId}|`;
     const roomsKey = this.key('inst', instanceId, 'rooms');

@@ -98,15 +98,16 @@ export class RedisPresenceStore extends PresenceStore {
     const keys = this.keys;
     if (!keys || !this.source || !this.ready()) return unavailable();
     await keys.beat();
-    // Writes dropped while Redis was unreachable (a leave, a close) may have left entries
-    // behind: this instance's are written anew from its own view.
-    await keys.purge();
-    await keys.beat();
+    // Written again from this instance's own view, then what it no longer has is removed
+    // (writes dropped while Redis was unreachable: a leave, a close). Nothing it still has
+    // disappears from other instances' views meanwhile.
+    const before = await keys.ownEntries();
     const { rooms, connections } = this.source();
     await Promise.all([
       ...rooms.map(([room, member]) => keys.join(room, member)),
       ...connections.map((member) => keys.open(member)),
     ]);
+    if (this.source) await keys.prune(before, this.source());
   }
 
   /** Resolves once this instance's presence is in Redis (at once when it already is). */
