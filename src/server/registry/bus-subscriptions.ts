@@ -13,11 +13,21 @@ export class BusSubscriptions {
   constructor(
     private readonly bus: RealtimeBus,
     private readonly failed: (error: unknown) => void,
+    /** Replies wait at most this long for a subscription (a bus that never answers). */
+    private readonly patienceMs = 5000,
   ) {}
 
   /** This instance gained an interest. */
   gained(interest: Interest): void {
-    const confirmed = this.bus.subscribe(interest).catch(this.failed);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.patienceMs);
+      timer.unref();
+    });
+    const confirmed = Promise.race([
+      this.bus.subscribe(interest).catch(this.failed),
+      deadline,
+    ]).then(() => clearTimeout(timer));
     this.pending.set(interest, confirmed);
     void confirmed.then(() => {
       if (this.pending.get(interest) === confirmed) this.pending.delete(interest);
@@ -35,8 +45,10 @@ export class BusSubscriptions {
     const pending = this.pending.get(interest);
     if (!pending) return;
     const before = connection.subscribing;
-    connection.subscribing = before
-      ? Promise.all([before, pending]).then(() => undefined)
-      : pending;
+    const waited: Promise<void> = (before ? Promise.all([before, pending]) : pending).then(() => {
+      // Settled: the next reply need not wait (and the chain does not grow).
+      if (connection.subscribing === waited) connection.subscribing = undefined;
+    });
+    connection.subscribing = waited;
   }
 }
