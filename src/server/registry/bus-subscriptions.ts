@@ -13,21 +13,13 @@ export class BusSubscriptions {
   constructor(
     private readonly bus: RealtimeBus,
     private readonly failed: (error: unknown) => void,
-    /** Replies wait at most this long for a subscription (a bus that never answers). */
-    private readonly patienceMs = 5000,
   ) {}
 
   /** This instance gained an interest. */
   gained(interest: Interest): void {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.patienceMs);
-      timer.unref();
-    });
-    const confirmed = Promise.race([
-      this.bus.subscribe(interest).catch(this.failed),
-      deadline,
-    ]).then(() => clearTimeout(timer));
+    // No deadline here: a timer per new interest would cost every join, and the bus contract
+    // says subscribe() resolves (the Redis bus gives up waiting after 2 s).
+    const confirmed = this.bus.subscribe(interest).catch(this.failed);
     this.pending.set(interest, confirmed);
     void confirmed.then(() => {
       if (this.pending.get(interest) === confirmed) this.pending.delete(interest);
