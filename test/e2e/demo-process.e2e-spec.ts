@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { TEST_SECRET } from '../support/demo-app.js';
+import { startDemoProcess } from '../support/demo-process.js';
 import { expectRefused, TestSocket } from '../support/ws-client.js';
 
 /**
@@ -10,34 +9,12 @@ import { expectRefused, TestSocket } from '../support/ws-client.js';
  * and exits 0.
  */
 
-const MAIN = 'dist/demo/main.js';
-
-function startDemoProcess(): Promise<{ child: ChildProcess; baseUrl: string; output: string[] }> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      NODE_ENV: 'development',
-      NO_COLOR: '1',
-      JWT_SECRET: TEST_SECRET,
-      SHUTDOWN_DRAIN_MS: '3000',
-      TICKER_INTERVAL_MS: '50',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startDemo = () =>
+  startDemoProcess({
+    NODE_ENV: 'development',
+    SHUTDOWN_DRAIN_MS: '3000',
+    TICKER_INTERVAL_MS: '50',
   });
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      const match = /Demo on (http:\/\/localhost:\d+)/.exec(output.join(''));
-      if (match) resolve({ child, baseUrl: match[1]!, output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`demo exited with ${code}: ${output.join('')}`)));
-  });
-}
 
 describe('the demo process', () => {
   let child: ChildProcess | undefined;
@@ -46,7 +23,7 @@ describe('the demo process', () => {
   });
 
   it('serves chat, ticker and game on one connection; SIGTERM closes clients with 1001 and exits 0', async () => {
-    const demo = await startDemoProcess();
+    const demo = await startDemo();
     child = demo.child;
     const res = await fetch(`${demo.baseUrl}/auth/dev-token`, {
       method: 'POST',

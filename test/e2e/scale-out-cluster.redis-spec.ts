@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { startDemo, TEST_SECRET, type RunningApp } from '../support/demo-app.js';
+import { startDemo, type RunningApp } from '../support/demo-app.js';
+import { startDemoProcess } from '../support/demo-process.js';
 import { RedisCluster } from '../support/redis-cluster.js';
 import { brokerOf, registryOf } from '../support/scale-out-harness.js';
 import { TestSocket } from '../support/ws-client.js';
@@ -124,30 +124,11 @@ describe('scale-out on a Redis Cluster', () => {
     const a = await startDemo({ redisCluster: cluster.seeds, redisPresenceTtlMs: 600 });
     apps.push(a);
     await brokerOf(a).whenReady();
-    const child = spawn(process.execPath, ['dist/demo/main.js'], {
-      env: {
-        ...process.env,
-        PORT: '0',
-        NO_COLOR: '1',
-        JWT_SECRET: TEST_SECRET,
-        REDIS_URL: '',
-        REDIS_CLUSTER: cluster.seeds.join(','),
-        REDIS_PRESENCE_TTL_MS: '600',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, baseUrl: url } = await startDemoProcess(
+      { REDIS_URL: '', REDIS_CLUSTER: cluster.seeds.join(','), REDIS_PRESENCE_TTL_MS: '600' },
+      'Subscribed to',
+    );
     try {
-      let output = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        const onData = (chunk: Buffer) => {
-          output += chunk.toString();
-          const match = /Demo on (http:\/\/localhost:\d+)/.exec(output);
-          if (match && output.includes('Subscribed to')) resolve(match[1]!);
-        };
-        child.stdout!.on('data', onData);
-        child.stderr!.on('data', onData);
-        child.once('exit', () => reject(new Error(output)));
-      });
       const ghost = await TestSocket.connect(url, { token: a.sign({ sub: 'ghost' }) });
       sockets.push(ghost);
       await ghost.request('chat:join', { room: 'haunted' });

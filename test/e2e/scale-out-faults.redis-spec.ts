@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { TEST_SECRET } from '../support/demo-app.js';
+import { startDemoProcess } from '../support/demo-process.js';
 import { freePort, RedisProcess } from '../support/redis-server.js';
 import { brokerOf, installScaleOutHarness } from '../support/scale-out-harness.js';
 import { TestSocket } from '../support/ws-client.js';
@@ -125,29 +124,11 @@ describe('scale-out on Redis', () => {
     it('kill -9 of an instance: the others purge its presence within the TTL (E9)', async () => {
       const a = await instance({ redisPresenceTtlMs: 600 });
       await brokerOf(a).whenReady();
-      const child = spawn(process.execPath, ['dist/demo/main.js'], {
-        env: {
-          ...process.env,
-          PORT: '0',
-          NO_COLOR: '1',
-          JWT_SECRET: TEST_SECRET,
-          REDIS_URL: redis.url,
-          REDIS_PRESENCE_TTL_MS: '600',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const { child, baseUrl: url } = await startDemoProcess(
+        { REDIS_URL: redis.url, REDIS_PRESENCE_TTL_MS: '600' },
+        'Subscribed to',
+      );
       try {
-        let output = '';
-        const url = await new Promise<string>((resolve, reject) => {
-          const onData = (chunk: Buffer) => {
-            output += chunk.toString();
-            const match = /Demo on (http:\/\/localhost:\d+)/.exec(output);
-            if (match && output.includes('Subscribed to')) resolve(match[1]!);
-          };
-          child.stdout!.on('data', onData);
-          child.stderr!.on('data', onData);
-          child.once('exit', () => reject(new Error(output)));
-        });
         const ghost = await TestSocket.connect(url, { token: a.sign({ sub: 'ghost' }) });
         await ghost.request('chat:join', { room: 'haunted' });
         const alice = await connect(a, 'alice');
