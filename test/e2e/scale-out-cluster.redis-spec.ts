@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { startDemo, type RunningApp } from '../support/demo-app.js';
 import { startDemoProcess } from '../support/demo-process.js';
 import { RedisCluster } from '../support/redis-cluster.js';
+import { waitFor } from '../support/wait-for.js';
 import { brokerOf, registryOf } from '../support/scale-out-harness.js';
 import { TestSocket } from '../support/ws-client.js';
 
@@ -194,15 +195,3 @@ describe('scale-out on a Redis Cluster', () => {
     expect((await bob.nextEvent('chat:message'))['data']).toMatchObject({ text: 'after' });
   }, 60_000);
 });
-
-/**
- * Re-checks a condition that no event announces, each turn of the event loop; fails with `what`
- * after 20 s (so a hang names its step).
- */
-async function waitFor(condition: () => boolean, what = 'a condition'): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}

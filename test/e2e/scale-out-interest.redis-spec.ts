@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RunningApp } from '../support/demo-app.js';
+import { waitFor } from '../support/wait-for.js';
 import { brokerOf, installScaleOutHarness, registryOf } from '../support/scale-out-harness.js';
 
 /**
@@ -111,8 +112,3 @@ describe('scale-out on Redis: interest routing', () => {
     expect(brokerOf(b).bus.subscriptionCount).toBe(3);
   });
 });
-
-/** Re-checks a condition no event announces, each turn of the event loop. */
-async function waitFor(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setImmediate(resolve));
-}
