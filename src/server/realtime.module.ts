@@ -5,6 +5,8 @@ import { TokenVerifier } from './auth/token-verifier.js';
 import { InProcessBroker } from './broker/in-process/in-process.broker.js';
 import { PresenceStore } from './broker/presence-store.js';
 import { RealtimeBroker } from './broker/realtime-broker.js';
+import { SessionStore } from './recovery/session-store.js';
+import { StreamLog } from './recovery/stream-log.js';
 import { RealtimeBus } from './broker/realtime-bus.js';
 import { RedisBroker } from './broker/redis/redis.broker.js';
 import { RethrowFilter } from './filters/rethrow.filter.js';
@@ -42,7 +44,8 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
       provide: RealtimeBroker,
       useFactory: ({ broker, redis }: ResolvedRealtimeOptions) => {
         if (broker instanceof RealtimeBroker) return broker;
-        if (broker) return new RealtimeBroker(broker.bus, broker.presence);
+        if (broker)
+          return new RealtimeBroker(broker.bus, broker.presence, broker.log, broker.sessions);
         return redis ? new RedisBroker(redis) : new InProcessBroker();
       },
       inject: [RESOLVED_OPTIONS],
@@ -51,6 +54,12 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     {
       provide: PresenceStore,
       useFactory: (b: RealtimeBroker) => b.presence,
+      inject: [RealtimeBroker],
+    },
+    { provide: StreamLog, useFactory: (b: RealtimeBroker) => b.log, inject: [RealtimeBroker] },
+    {
+      provide: SessionStore,
+      useFactory: (b: RealtimeBroker) => b.sessions,
       inject: [RealtimeBroker],
     },
     TokenVerifier,
@@ -66,6 +75,8 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     RealtimeBroker,
     RealtimeBus,
     PresenceStore,
+    StreamLog,
+    SessionStore,
     TokenVerifier,
     JwtHandshakeGuard,
     ConnectionRegistry,

@@ -10,6 +10,9 @@ import type {
 } from './realtime.options.js';
 import { positiveInt, RealtimeConfigError } from './realtime.config-error.js';
 import { resolveRedis } from './realtime.redis-options.js';
+import { resolveRecovery } from './recovery/recovery-options.js';
+import { SESSION_STORE_METHODS } from './recovery/session-store.js';
+import { STREAM_LOG_METHODS } from './recovery/stream-log.js';
 
 const HMAC: readonly JwtAlgorithm[] = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC: readonly JwtAlgorithm[] = [
@@ -166,6 +169,17 @@ function resolveBroker(options: RealtimeModuleOptions): ResolvedRealtimeOptions[
     ['bus', 'RealtimeBus', BUS_METHODS],
     ['presence', 'PresenceStore', PRESENCE_METHODS],
   ] as const;
+  const recovery = [
+    ['log', 'StreamLog', STREAM_LOG_METHODS],
+    ['sessions', 'SessionStore', SESSION_STORE_METHODS],
+  ] as const;
+  for (const [part, type, methods] of options.recovery === undefined ? [] : recovery) {
+    const missing = missingMethods((broker as Partial<typeof broker> | null)?.[part], methods);
+    if (missing.length === 0) continue;
+    throw new RealtimeConfigError(
+      `"recovery" needs "broker.${part}", a ${type} shared by every instance (${missing.map((m) => `${m}()`).join(', ')} missing). Pass { bus, presence, log, sessions }.`,
+    );
+  }
   for (const [part, type, methods] of parts) {
     const missing = missingMethods((broker as Partial<typeof broker> | null)?.[part], methods);
     if (missing.length === 0) continue;
@@ -225,5 +239,6 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions): Resolved
     },
     redis: resolveRedis(options.redis),
     broker: resolveBroker(options),
+    recovery: resolveRecovery(options.recovery),
   };
 }

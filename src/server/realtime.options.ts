@@ -4,6 +4,9 @@ import type { RealtimePrincipal } from './auth/principal.js';
 import type { PresenceStore } from './broker/presence-store.js';
 import type { RealtimeBus } from './broker/realtime-bus.js';
 import type { HandshakeGuard } from './handshake/handshake-guard.js';
+import type { RealtimeRecoveryOptions, ResolvedRecovery } from './recovery/recovery-options.js';
+import type { SessionStore } from './recovery/session-store.js';
+import type { StreamLog } from './recovery/stream-log.js';
 
 /** JWT algorithms that may be allowed. `none` is deliberately absent. */
 export type JwtAlgorithm =
@@ -148,12 +151,21 @@ export interface RealtimeModuleOptions {
    * Unset: `redis` when set, else a single instance with the in-process broker.
    */
   broker?: RealtimeBrokerOptions;
+  /**
+   * Missed-message recovery: positions and history per stream, and sessions that a reconnecting
+   * client resumes, on any instance (in memory, or in Redis with `redis`). Unset: off.
+   */
+  recovery?: RealtimeRecoveryOptions;
 }
 
-/** The implementations of the `broker` option; the registry starts and stops both. */
+/** The implementations of the `broker` option; the registry starts and stops them. */
 export interface RealtimeBrokerOptions {
   bus: RealtimeBus;
   presence: PresenceStore;
+  /** History of streams, needed with `recovery`. */
+  log?: StreamLog;
+  /** Closed sessions, needed with `recovery`. */
+  sessions?: SessionStore;
 }
 
 /**
@@ -246,4 +258,5 @@ export interface ResolvedRealtimeOptions {
   shutdown: Required<RealtimeShutdownOptions>;
   redis: ResolvedRedisOptions | undefined;
   broker: RealtimeBrokerOptions | undefined;
+  recovery: ResolvedRecovery | undefined;
 }

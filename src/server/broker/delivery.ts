@@ -8,6 +8,11 @@ export interface DeliveryTarget {
   readonly except: readonly string[];
   /** User ids to leave out. */
   readonly exceptUsers: readonly string[];
+  /**
+   * Rooms whose members to leave out: a push to several streams goes out once per stream, each
+   * leaving out the members of the streams before it, so a socket in two of them gets it once.
+   */
+  readonly exceptRooms?: readonly string[];
 }
 
 export const NO_TARGET: DeliveryTarget = {
@@ -27,6 +32,18 @@ export interface MessageDelivery {
   readonly frame: string;
   /** Skippable for a slow consumer instead of closing it. */
   readonly volatile: boolean;
+  /**
+   * Set on a push to a stream with history (missed-message recovery): `frame` then carries the
+   * same position in front, `{"o":..,"e":..,"s":..,"event":..}`.
+   */
+  readonly position?: DeliveryPosition;
+}
+
+/** Where a push stands in its stream: the stream's name, its epoch and the push's offset. */
+export interface DeliveryPosition {
+  readonly stream: string;
+  readonly e: string;
+  readonly o: number;
 }
 
 /** Closes the targeted connections with a code and a reason. */

@@ -1,3 +1,7 @@
+import { InProcessSessionStore } from '../recovery/in-process.session-store.js';
+import { InProcessStreamLog } from '../recovery/in-process.stream-log.js';
+import type { SessionStore } from '../recovery/session-store.js';
+import type { StreamLog } from '../recovery/stream-log.js';
 import type { PresenceStore } from './presence-store.js';
 import type { BusHealth, RealtimeBus } from './realtime-bus.js';
 
@@ -5,14 +9,17 @@ import type { BusHealth, RealtimeBus } from './realtime-bus.js';
 export type BrokerHealth = BusHealth;
 
 /**
- * The two halves of scale-out that the registry runs on: the bus between instances and the
- * presence store. The DI token of the pair: `InProcessBroker` by default, `RedisBroker` with the
- * `redis` option, or the `broker` option's implementations. The registry starts and stops both.
+ * What the registry runs on to scale out: the bus between instances and the presence store, and
+ * for missed-message recovery the stream log and the session store (in memory of this process
+ * when not given). The DI token: `InProcessBroker` by default, `RedisBroker` with the `redis`
+ * option, or the `broker` option's implementations. The registry starts and stops them.
  */
 export class RealtimeBroker {
   constructor(
     readonly bus: RealtimeBus,
     readonly presence: PresenceStore,
+    readonly log: StreamLog = new InProcessStreamLog(),
+    readonly sessions: SessionStore = new InProcessSessionStore(),
   ) {}
 
   /** The bus's state: whether cross-instance delivery works, and its counters. */

@@ -97,6 +97,9 @@ export class LocalIndex {
     for (const user of target.exceptUsers) {
       for (const c of this.users.get(user) ?? []) out.delete(c);
     }
+    for (const room of target.exceptRooms ?? []) {
+      for (const c of this.rooms.get(room) ?? []) out.delete(c);
+    }
     return out;
   }
 

@@ -1,4 +1,7 @@
 import type { RoomMember } from '../delivery.js';
+import type { InProcessStreamLog } from '../../recovery/in-process.stream-log.js';
+import type { SessionRecord } from '../../recovery/session-store.js';
+import { StreamHistory } from '../../recovery/stream-history.js';
 import type { InProcessBus } from './in-process.bus.js';
 
 /** @internal One instance's entries in an in-process presence store. */
@@ -19,9 +22,16 @@ export class InProcessHub {
   readonly buses = new Set<InProcessBus>();
   /** @internal Presence entries, by instance. */
   readonly presence = new Map<symbol, InstancePresence>();
+  /** @internal The started stream logs, and the history they share. */
+  readonly logs = new Set<InProcessStreamLog>();
+  readonly history = new StreamHistory();
+  /** @internal Closed sessions waiting to be resumed, with their expiry time. */
+  readonly sessions = new Map<string, { record: SessionRecord; expires: number }>();
 
-  /** Forgets every presence entry, as a backend that restarted empty would. */
+  /** Forgets every presence entry, history and session, as a backend that restarted empty would. */
   clear(): void {
     this.presence.clear();
+    this.history.clear();
+    this.sessions.clear();
   }
 }

@@ -1,3 +1,5 @@
+import { InProcessSessionStore } from '../../recovery/in-process.session-store.js';
+import { InProcessStreamLog } from '../../recovery/in-process.stream-log.js';
 import { RealtimeBroker } from '../realtime-broker.js';
 import { InProcessHub } from './in-process-hub.js';
 import { InProcessBus } from './in-process.bus.js';
@@ -10,6 +12,11 @@ import { InProcessPresenceStore } from './in-process.presence-store.js';
  */
 export class InProcessBroker extends RealtimeBroker {
   constructor(readonly hub = new InProcessHub()) {
-    super(new InProcessBus(hub), new InProcessPresenceStore(hub));
+    super(
+      new InProcessBus(hub),
+      new InProcessPresenceStore(hub),
+      new InProcessStreamLog(hub),
+      new InProcessSessionStore(hub),
+    );
   }
 }

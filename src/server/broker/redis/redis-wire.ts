@@ -70,7 +70,8 @@ function isTarget(value: unknown): value is DeliveryTarget {
     isStrings(t['users']) &&
     isStrings(t['connections']) &&
     isStrings(t['except']) &&
-    isStrings(t['exceptUsers'])
+    isStrings(t['exceptUsers']) &&
+    (t['exceptRooms'] === undefined || isStrings(t['exceptRooms']))
   );
 }
 
