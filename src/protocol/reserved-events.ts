@@ -9,6 +9,8 @@ export const ReservedEvent = {
   PING: '$ping',
   ERROR: '$error',
   AUTH: '$auth',
+  /** Resumes a missed-message recovery session (with the server's `recovery` option). */
+  RESUME: '$resume',
 } as const;
 
 export const RESERVED_EVENT_PREFIX = '$';

@@ -9,6 +9,7 @@ export type {
   DeliveryTarget,
   DisconnectDelivery,
   MembershipDelivery,
+  DeliveryPosition,
   MessageDelivery,
   RoomMember,
 } from './broker/delivery.js';
@@ -50,6 +51,18 @@ export {
   type RealtimeGatewayOptions,
 } from './gateway/realtime-gateway.decorator.js';
 export { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
+export { InProcessSessionStore } from './recovery/in-process.session-store.js';
+export { InProcessStreamLog } from './recovery/in-process.stream-log.js';
+export type { RealtimeRecoveryOptions, RecoveryStreamRule } from './recovery/recovery-options.js';
+export { SessionStore, type SessionRecord } from './recovery/session-store.js';
+export {
+  StreamLog,
+  type HistoryRule,
+  type PositionedDelivery,
+  type PositionedReceiver,
+  type StreamLogHealth,
+  type StreamRead,
+} from './recovery/stream-log.js';
 export { RealtimeAdapter } from './realtime.adapter.js';
 export { RealtimeModule } from './realtime.module.js';
 export type {

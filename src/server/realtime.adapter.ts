@@ -29,6 +29,8 @@ import type { RefreshPrincipal } from './messages/reserved-events.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import type { ResolvedRealtimeOptions } from './realtime.options.js';
 import { RealtimeConfigError } from './realtime.options-validation.js';
+import { offeredSession } from './recovery/offered-session.js';
+import { SessionResumer } from './recovery/session-resumer.js';
 import { ConnectionRegistry } from './registry/connection-registry.js';
 
 /** A frame parser for plain gateways, as `WsAdapter.setMessageParser()` takes it (Nest 11+). */
@@ -205,7 +207,16 @@ export class RealtimeAdapter extends WsAdapter {
       options,
       list: registry,
       heartbeat: get(Heartbeat),
-      inbound: new MessageDispatcher(options, this.refresher(options, catalog)),
+      inbound: new MessageDispatcher(
+        options,
+        this.refresher(options, catalog),
+        registry.recovery &&
+          new SessionResumer(
+            registry.recovery,
+            (state, room) => registry.join(state, room),
+            options.limits.roomsPerConnection + 2,
+          ),
+      ),
       logger: this.logger,
     });
     const upgrades = new UpgradeHandler({
@@ -259,7 +270,8 @@ export class RealtimeAdapter extends WsAdapter {
 
   private open(connections: ConnectionLifecycle, upgrade: AcceptedUpgrade): void {
     const { target, socket, request, principal, transport } = upgrade;
-    const state = connections.open(socket, target.path, principal, transport);
+    const resuming = this.services?.options.recovery ? offeredSession(request) : undefined;
+    const state = connections.open(socket, target.path, principal, transport, resuming);
     if (refreshNeedsRequest(target.guards)) state.upgradeRequest = request;
     this.onConnection(state);
     target.server.emit('connection', socket, request);

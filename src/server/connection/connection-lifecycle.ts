@@ -5,6 +5,7 @@ import type { RealtimePrincipal } from '../auth/principal.js';
 import { within } from '../common/within.js';
 import { redact } from '../errors/redact.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
+import { ConnectionSession } from '../recovery/connection-session.js';
 import { attachState, stateOf } from './connection-map.js';
 import { ConnectionState } from './connection-state.js';
 import type { Heartbeat } from './heartbeat.js';
@@ -55,8 +56,17 @@ export class ConnectionLifecycle {
 
   constructor(private readonly deps: ConnectionLifecycleDeps) {}
 
-  /** Builds and wires the state of a socket that has just opened. */
-  open(socket: WebSocket, path: string, principal: RealtimePrincipal, transport: Duplex) {
+  /**
+   * Builds and wires the state of a socket that has just opened; `resuming` is the recovery
+   * session its upgrade named (its pushes are held from now until `$resume` is answered).
+   */
+  open(
+    socket: WebSocket,
+    path: string,
+    principal: RealtimePrincipal,
+    transport: Duplex,
+    resuming?: string,
+  ) {
     const { options, list, heartbeat, inbound, logger } = this.deps;
     const { limits } = options;
     const state = new ConnectionState(list.nextId(), path, principal, socket, {
@@ -72,6 +82,7 @@ export class ConnectionLifecycle {
       replay: (s) => inbound.replay(s),
       requestUser: options.principal.requestUser,
     });
+    if (resuming !== undefined) state.session = new ConnectionSession(resuming);
     attachState(socket, state);
     Object.defineProperty(socket, 'user', REQUEST_USER);
     list.add(state);

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
 import type { RealtimePrincipal } from '../auth/principal.js';
+import type { ConnectionSession } from '../recovery/connection-session.js';
 import { InboundLimits, UNLIMITED, type InboundLimitOptions } from './inbound-limits.js';
 import type {
   ConnectionCloseInfo,
@@ -56,6 +57,8 @@ export class ConnectionState implements RealtimeConnection {
    * confirmed yet; replies wait for them, so a member told it joined hears the room's traffic.
    */
   subscribing: Promise<void> | undefined;
+  /** Its missed-message recovery session (with `recovery`, once named at the upgrade or resumed). */
+  session: ConnectionSession | undefined;
   /** Heard from since the last heartbeat tick (a pong or any frame). */
   alive = true;
   /** Handlers running now, and calls waiting for a slot. */

@@ -9,6 +9,7 @@ import type { CloseVerdict } from '../connection/inbound-limits.js';
 import { MAX_BACKLOG, type ConnectionState } from '../connection/connection-state.js';
 import { isExpired } from '../connection/token-expiry.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
+import type { SessionResumer } from '../recovery/session-resumer.js';
 import { HandlerRunner } from './handler-runner.js';
 import { fail, type Envelope } from './replies.js';
 import { ReservedEvents, type RefreshPrincipal } from './reserved-events.js';
@@ -28,10 +29,12 @@ export class MessageDispatcher {
     private readonly options: ResolvedRealtimeOptions,
     /** How `$auth` checks a new token (the upgrade's guards, verification and mapping). */
     refresh: RefreshPrincipal,
+    /** Answers `$resume` (with the `recovery` option). */
+    resumer?: SessionResumer,
   ) {
     this.toleranceMs = options.jwt.clockToleranceSec * 1000;
     this.runner = new HandlerRunner(options.limits);
-    this.reserved = new ReservedEvents(refresh, this.toleranceMs);
+    this.reserved = new ReservedEvents(refresh, this.toleranceMs, resumer);
   }
 
   /** Entry point for every `message` event of a socket. */

@@ -5,6 +5,7 @@ import type { ConnectionState } from '../connection/connection-state.js';
 import { scheduleExpiry } from '../connection/token-expiry.js';
 import { HandshakeException } from '../errors/handshake.exception.js';
 import { INTERNAL_MESSAGE } from '../errors/to-error-payload.js';
+import type { SessionResumer } from '../recovery/session-resumer.js';
 import { fail, reply, type Envelope } from './replies.js';
 
 /**
@@ -38,6 +39,8 @@ export class ReservedEvents {
     private readonly refresh: RefreshPrincipal,
     /** Clock tolerance on `exp`, in ms. */
     private readonly toleranceMs: number,
+    /** Answers `$resume`; without recovery it is an unknown event. */
+    private readonly resumer?: SessionResumer,
   ) {}
 
   handle(state: ConnectionState, envelope: Envelope): void {
@@ -47,12 +50,11 @@ export class ReservedEvents {
         return;
       case ReservedEvent.AUTH:
         return this.refreshToken(state, envelope);
-      default:
-        fail(state, envelope, {
-          code: ErrorCode.UNKNOWN_EVENT,
-          message: 'Unknown reserved event',
-        });
+      case ReservedEvent.RESUME:
+        if (this.resumer) return this.resumer.handle(state, envelope);
+        break;
     }
+    fail(state, envelope, { code: ErrorCode.UNKNOWN_EVENT, message: 'Unknown reserved event' });
   }
 
   /** `$auth`: a fresh token for the same user replaces the connection's principal. */

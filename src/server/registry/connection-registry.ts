@@ -25,8 +25,10 @@ import { redact } from '../errors/redact.js';
 import { RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { BroadcastOperator } from './broadcast-operator.js';
+import { Recovery } from '../recovery/recovery.js';
 import { BusSubscriptions } from './bus-subscriptions.js';
 import { LocalIndex, memberOf } from './local-index.js';
+import { writeMessage } from './write-message.js';
 
 /**
  * The connections of this instance and the way to reach any connection, user or room from a
@@ -47,24 +49,35 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   private readonly ids = new ConnectionIds();
   private readonly subscriptions: BusSubscriptions;
   private readonly local: LocalIndex;
-  /** Serves this instance's sockets at once, then hands the bus only what must cross. */
+  /** @internal Missed-message recovery, when the `recovery` option is set. */
+  readonly recovery: Recovery | undefined;
+  /** Serves local sockets, hands the bus what must cross (with recovery, streams to the log). */
   private readonly publish = (delivery: Delivery): void => {
-    this.deliver(delivery);
-    const crossing = crossingPart(delivery, (id) => this.local.connections.has(id));
+    let rest: Delivery | undefined = delivery;
+    if (this.recovery && delivery.kind === 'message' && !delivery.volatile) {
+      rest = this.recovery.publish(delivery, (share) => this.deliver(share));
+      if (!rest) return;
+    }
+    this.deliver(rest);
+    const crossing = crossingPart(rest, (id) => this.local.connections.has(id));
     if (crossing) this.bus.publish(interestsOf(crossing.target), crossing);
   };
 
   private readonly roomsPerConnection: number;
-
   constructor(
     broker: RealtimeBroker,
-    @Optional() @Inject(RESOLVED_OPTIONS) options?: Pick<ResolvedRealtimeOptions, 'limits'>,
+    @Optional()
+    @Inject(RESOLVED_OPTIONS)
+    options?: Partial<Pick<ResolvedRealtimeOptions, 'limits' | 'recovery'>>,
   ) {
     this.bus = broker.bus;
     this.presence = broker.presence;
-    this.subscriptions = new BusSubscriptions(this.bus, (error) => this.warn(error));
+    const warn = (error: unknown): void => this.warn(error);
+    this.subscriptions = new BusSubscriptions(this.bus, warn);
     this.local = new LocalIndex(this.subscriptions);
-    this.roomsPerConnection = options?.limits.roomsPerConnection ?? Number.POSITIVE_INFINITY;
+    this.roomsPerConnection = options?.limits?.roomsPerConnection ?? Number.POSITIVE_INFINITY;
+    const recovery = options?.recovery;
+    this.recovery = recovery && new Recovery(recovery, broker.log, broker.sessions, warn);
   }
 
   /** Starts the bus and the presence store (neither waits for its backend). */
@@ -72,12 +85,15 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     await Promise.all([
       this.bus.start((delivery) => this.deliver(delivery)),
       this.presence.start(() => this.local.snapshot()),
+      this.recovery?.start((delivery) => this.deliver(delivery)),
     ]);
     // Sends to one of this process's connections from another instance come this way.
     this.subscriptions.gained(originInterest(this.ids.origin));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Session records of the sockets the drain closed are written before the stores stop.
+    await this.recovery?.stop();
     await Promise.all([this.presence.stop(), this.bus.stop()]);
   }
 
@@ -153,6 +169,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     }
     this.local.join(state, room);
     this.subscriptions.awaitedBy(state, roomInterest(room));
+    this.recovery?.follow(state, `room:${room}`, () => state.rooms.has(room));
     this.background(this.presence.join(room, memberOf(state)));
     return true;
   }
@@ -163,6 +180,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
       this.local.connections.get(connection.id) ?? this.local.memberState(room, connection);
     if (!state?.rooms.has(room)) return false;
     this.local.leave(state, room);
+    this.recovery?.unfollow(state, `room:${room}`);
     this.background(this.presence.leave(room, memberOf(state)));
     return true;
   }
@@ -223,9 +241,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   }
 
   /** The members of a room on this instance only. */
-  localMembers(room: string): RoomMember[] {
-    return [...(this.local.rooms.get(room) ?? [])].map(memberOf);
-  }
+  localMembers = (room: string): RoomMember[] =>
+    [...(this.local.rooms.get(room) ?? [])].map(memberOf);
 
   /** @internal A new connection id, of this instance's origin. */
   nextId(): string {
@@ -236,12 +253,14 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   add(connection: ConnectionState): void {
     this.local.add(connection);
     this.subscriptions.awaitedBy(connection, userInterest(connection.userId));
+    this.recovery?.opened(connection);
     this.background(this.presence.open(memberOf(connection)));
   }
 
   /** @internal Called when a socket has closed: leaves every room. */
   remove(connection: ConnectionState): void {
     if (!this.local.remove(connection)) return;
+    this.recovery?.closed(connection);
     const member = memberOf(connection);
     for (const room of connection.rooms) this.background(this.presence.leave(room, member));
     this.background(this.presence.close(member));
@@ -265,10 +284,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
       }
       return;
     }
-    if (recipients.size === 0) return;
-    // One buffer for every recipient: the frame is encoded once, not once per socket.
-    const frame = Buffer.from(delivery.frame);
-    for (const connection of recipients) connection.writer.write(frame, delivery.volatile);
+    writeMessage(recipients, delivery);
   }
 
   /** Runs a bus or store call that nobody waits for; their contracts say they never reject. */

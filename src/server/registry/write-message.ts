@@ -1,0 +1,22 @@
+import type { MessageDelivery } from '../broker/delivery.js';
+import type { ConnectionState } from '../connection/connection-state.js';
+import type { PositionedDelivery } from '../recovery/stream-log.js';
+
+/**
+ * Writes a push to this instance's recipients, encoded once for all of them. A positioned push
+ * to a connection that is resuming its session waits in the session's held pushes instead: the
+ * replay of what it missed goes first.
+ */
+export function writeMessage(recipients: Set<ConnectionState>, delivery: MessageDelivery): void {
+  if (recipients.size === 0) return;
+  let frame: Buffer | undefined;
+  for (const connection of recipients) {
+    const held = connection.session?.held;
+    if (held && delivery.position) {
+      held.add(delivery as PositionedDelivery);
+      continue;
+    }
+    frame ??= Buffer.from(delivery.frame);
+    connection.writer.write(frame, delivery.volatile);
+  }
+}
