@@ -21,8 +21,10 @@ export interface Harness<C extends RealtimeContract> {
 }
 
 /**
- * A client on fake sockets, with `random` fixed at 0 (delays are the base delays) and `$ping`
- * off unless a test turns it on. Use with `jest.useFakeTimers()`.
+ * A client on fake sockets, with `random` fixed at 0 (delays are the base delays), and `$ping`
+ * and missed-message recovery (`$resume` as the first frame of every connection) off unless a
+ * test turns them on: the recovery specs do (`recovering()`), the others are about the wire
+ * without it. Use with `jest.useFakeTimers()`.
  */
 export function setup<C extends RealtimeContract = AnyContract>(
   options: Partial<RealtimeClientOptions<C>> = {},
@@ -34,6 +36,7 @@ export function setup<C extends RealtimeContract = AnyContract>(
     WebSocket: net.WebSocket,
     random: () => 0,
     pingIntervalMs: 0,
+    recovery: false,
     ...options,
   });
   const changes: StateChange[] = [];
