@@ -89,9 +89,9 @@ export class StreamRecovery {
     }
     this.positions.set(at.stream, { e: at.e, o: at.o });
     if (!tracked || tracked.o === 0 || this.resuming) return;
-    const message_ = `Stream "${at.stream}" was reset while connected: pushes may have been missed`;
+    const text = `Stream "${at.stream}" was reset while connected: pushes may have been missed`;
     const code = ClientErrorCode.STREAM_RESET;
-    this.host.report(new RealtimeClientError(code, message_, { event, stream: at.stream }));
+    this.host.report(new RealtimeClientError(code, text, { event, stream: at.stream }));
   }
 
   /**
@@ -144,8 +144,9 @@ export class StreamRecovery {
       if (!recovered) lost.add(stream);
     }
     // Not recovered: what the reply leaves out was not recovered either.
-    if (!reply.recovered)
+    if (!reply.recovered) {
       for (const stream of tracked) if (!reply.streams.has(stream)) lost.add(stream);
+    }
     const recovered = reply.recovered && lost.size === 0;
     const info: RecoveryInfo = { wasRecovering, recovered, lost: [...lost] };
     if (!recovered && reply.reason !== undefined) info.reason = reply.reason;
@@ -159,10 +160,11 @@ export class StreamRecovery {
   ): RecoveryInfo | undefined {
     this.resuming = false;
     // The socket went away (or the client closed): the next open sends `$resume` again.
-    if (error.code === ClientErrorCode.DISCONNECTED || error.code === ClientErrorCode.CLOSED) {
+    const { code, fromServer } = error;
+    if (!fromServer && (code === ClientErrorCode.DISCONNECTED || code === ClientErrorCode.CLOSED)) {
       return undefined;
     }
-    if (error.fromServer && error.code === ErrorCode.UNKNOWN_EVENT) {
+    if (fromServer && code === ErrorCode.UNKNOWN_EVENT) {
       // A server without recovery: behave as if it had never been on.
       this.on = false;
       this.reset();
