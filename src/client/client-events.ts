@@ -2,15 +2,17 @@ import { isObject, ReservedEvent, type ErrorPushData } from '../protocol/index.j
 import type { StateChange } from './client-state.js';
 import { ClientErrorCode, describeError, RealtimeClientError } from './client.errors.js';
 import { ListenerSet } from './listener-set.js';
+import type { RecoveryInfo } from './resume-reply.js';
 
 /**
- * The listeners of a client: pushes by event name, state changes and errors. A listener that
+ * The listeners of a client: pushes by event name, state changes, errors and recoveries. A listener that
  * throws is reported to the error listeners (`LISTENER_FAILED`); the others still run.
  */
 export class ClientEvents {
   private readonly pushes = new Map<string, ListenerSet<unknown>>();
   private readonly states = new ListenerSet<StateChange>();
   private readonly errors = new ListenerSet<RealtimeClientError>();
+  private readonly recoveries = new ListenerSet<RecoveryInfo>();
 
   /** Adds a push listener; returns the function that removes it. */
   onPush(event: string, listener: (data: unknown) => void): () => void {
@@ -27,6 +29,16 @@ export class ClientEvents {
   /** Adds an error listener; returns the function that removes it. */
   onError(listener: (error: RealtimeClientError) => void): () => void {
     return this.errors.add(listener);
+  }
+
+  /** Adds a recovery listener; returns the function that removes it. */
+  onRecovery(listener: (info: RecoveryInfo) => void): () => void {
+    return this.recoveries.add(listener);
+  }
+
+  /** Tells the recovery listeners what a `$resume` gave. */
+  recovered(info: RecoveryInfo): void {
+    this.recoveries.emit(info, this.listenerFailed);
   }
 
   /** Tells the state listeners. */

@@ -52,6 +52,12 @@ export const ClientErrorCode = {
   LISTENER_FAILED: 'LISTENER_FAILED',
   /** `onReconnect` threw or rejected; the queue is flushed anyway. */
   RECONNECT_HOOK_FAILED: 'RECONNECT_HOOK_FAILED',
+  /**
+   * A live push came with another epoch than the one tracked for its stream (`stream` names it):
+   * the server reset that stream's history while the client was connected, so pushes may have
+   * been missed. Reload the stream's state; the new position is tracked from this push on.
+   */
+  STREAM_RESET: 'STREAM_RESET',
 } as const;
 
 /** One of {@link ClientErrorCode}. */
@@ -76,6 +82,8 @@ export class RealtimeClientError extends Error {
   readonly status: number | undefined;
   /** `UPGRADE_REFUSED`: the protocol's code in the refusal's body (`UNAUTHORIZED`, ...). */
   readonly serverCode: string | undefined;
+  /** `STREAM_RESET`: the stream whose history was reset (`room:<name>`, `user:<id>`, `all`). */
+  readonly stream: string | undefined;
 
   constructor(
     code: RealtimeErrorCode,
@@ -86,6 +94,7 @@ export class RealtimeClientError extends Error {
       cause?: unknown;
       status?: number;
       serverCode?: string;
+      stream?: string;
     } = {},
   ) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
@@ -94,6 +103,7 @@ export class RealtimeClientError extends Error {
     this.event = extra.event;
     this.status = extra.status;
     this.serverCode = extra.serverCode;
+    this.stream = extra.stream;
   }
 
   /** A refused upgrade: `UPGRADE_REFUSED` with the status and the server's code. */

@@ -24,6 +24,7 @@ describe('resolveClientOptions', () => {
       refreshBeforeMs: 30_000,
       maxQueue: 50,
       maxFailedOpens: 3,
+      recovery: true,
       random: Math.random,
     });
   });

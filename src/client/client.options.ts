@@ -7,6 +7,7 @@ import { BACKOFF_DEFAULTS, type BackoffOptions, type RandomSource } from './back
 import type { ResolvedBackoffOptions } from './backoff.js';
 import { debugLogger, type DebugLogger } from './debug-log.js';
 import type { RealtimeClient } from './realtime-client.js';
+import type { RecoveryInfo } from './resume-reply.js';
 import type { TokenProvider } from './unauthorized.js';
 import {
   defaultTokenTransport,
@@ -133,10 +134,27 @@ export interface RealtimeClientOptions<C extends RealtimeContract = AnyContract>
    */
   debug?: boolean | DebugLogger;
   /**
-   * Runs after every reconnect (not the first connect), before the offline queue is flushed:
-   * re-join rooms and re-subscribe here. Its own requests go out at once.
+   * Runs after every reconnect (not the first connect) that did not recover everything, before
+   * the offline queue is flushed: re-join rooms, re-subscribe and reload state here (see
+   * `recovery`). Its own requests go out at once. A fully recovered reconnect skips it: the
+   * server restored the rooms and replayed what was missed.
    */
   onReconnect?: (client: RealtimeClient<C>) => Promise<void> | void;
+  /**
+   * Missed-message recovery: on every open the client first sends `$resume` with the session of
+   * its previous connection (offered as a `session.<id>` subprotocol entry, kept in memory only)
+   * and the last position it saw of every stream; the server replays what was missed and
+   * restores the rooms, then `onRecovery` says whether everything came back. A server without
+   * recovery answers `UNKNOWN_EVENT`: recovery is then off for the client's life. `false`: none
+   * of this (no `$resume`, no session, no tracking), every reconnect runs `onReconnect`.
+   * @default true
+   */
+  recovery?: boolean;
+  /**
+   * Runs after every `$resume` reply (each open while `recovery` is on), before `onReconnect`
+   * and the flush of the offline queue; the same as the `onRecovery()` listener method.
+   */
+  onRecovery?: (info: RecoveryInfo) => void;
   /**
    * Random source of the backoff jitter (for tests).
    * @default Math.random
@@ -168,6 +186,8 @@ export interface ResolvedClientOptions<C extends RealtimeContract> {
   limits: Required<ClientLimits>;
   debug: DebugLogger | undefined;
   onReconnect: ((client: RealtimeClient<C>) => Promise<void> | void) | undefined;
+  recovery: boolean;
+  onRecovery: ((info: RecoveryInfo) => void) | undefined;
   random: RandomSource;
 }
 
@@ -245,6 +265,8 @@ export function resolveClientOptions<C extends RealtimeContract>(
     limits: withDefaults(CLIENT_LIMITS_DEFAULTS, options.limits),
     debug: debugLogger(options.debug),
     onReconnect: options.onReconnect,
+    recovery: options.recovery ?? true,
+    onRecovery: options.onRecovery,
     random: options.random ?? Math.random,
   };
   checkOptions(resolved);

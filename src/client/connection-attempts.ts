@@ -30,6 +30,8 @@ export interface AttemptOptions {
 
 /** What the attempts need from the client. */
 export interface AttemptHost {
+  /** Subprotocol entries to offer after `realtime.v1` and the token (the session to resume). */
+  protocols(): string[];
   /** An attempt opened this socket (not open yet): its events go to the client. */
   attach(socket: WebSocketLike): void;
   /** The attempt's socket did not open within `connectTimeoutMs`: drop it (a failed open). */
@@ -185,7 +187,7 @@ export class ConnectionAttempts {
     const { WebSocket, url, tokenTransport } = this.options;
     let socket: WebSocketLike;
     try {
-      socket = openSocket(WebSocket, url, this.token, tokenTransport);
+      socket = openSocket(WebSocket, url, this.token, tokenTransport, this.host.protocols());
     } catch (error) {
       const reason = `Cannot open a WebSocket: ${describeError(error)}`;
       return this.host.fail(ClientErrorCode.CONNECT_FAILED, reason);

@@ -4,8 +4,8 @@ export type DebugLogger = (line: string) => void;
 /** Longest frame text a debug line shows. */
 const MAX_FRAME_CHARS = 500;
 
-/** Keys whose values never appear in a debug line. */
-const SECRET_KEY = /token|secret|password|authorization|cookie/i;
+/** Keys whose values never appear in a debug line (`session`: the id a reconnect resumes). */
+const SECRET_KEY = /token|secret|password|authorization|cookie|session/i;
 
 /** The logger of a `debug` option: `true` is `console.debug`, a function is itself. */
 export function debugLogger(debug: boolean | DebugLogger | undefined): DebugLogger | undefined {

@@ -6,6 +6,8 @@ export {
   type RequestOptions,
 } from './client.options.js';
 export type { EmitResult } from './outbox.js';
+export type { RecoveryInfo, RecoveryState } from './resume-reply.js';
+export { RECOVERY_UNSUPPORTED } from './stream-recovery.js';
 export type { DebugLogger } from './debug-log.js';
 export { UnauthorizedError, isUnauthorized, type TokenProvider } from './unauthorized.js';
 export {
@@ -34,6 +36,7 @@ export type {
 export {
   CloseCode,
   ErrorCode,
+  RecoveryReason,
   shouldReconnect,
   type AnyContract,
   type DefineContract,
@@ -47,5 +50,7 @@ export {
   type RequestReply,
   type ErrorPayload,
   type RealtimeContract,
+  type RecoveryReasonCode,
+  type StreamPosition,
   type ValidationDetail,
 } from '../protocol/index.js';

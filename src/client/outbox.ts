@@ -7,7 +7,7 @@ import {
 } from './client.errors.js';
 import { OfflineQueue } from './offline-queue.js';
 import { Pacer, type PacingOptions } from './pacer.js';
-import { PendingRequest } from './pending-request.js';
+import { PendingRequest, type RequestOutcome } from './pending-request.js';
 import type { WebSocketLike } from './web-socket.js';
 
 /** An emit waiting to be sent (a waiting request is its {@link PendingRequest}). */
@@ -87,17 +87,24 @@ export class Outbox {
   }
 
   /**
-   * Sends a request (`queueable`), or an internal one (`$ping`, `$auth`: never queued nor
-   * paced, failed at once when not live). The promise settles exactly once.
+   * Sends a request (`queueable`), or an internal one (`$ping`, `$auth`, `$resume`: never queued
+   * nor paced, failed at once when not live). The promise settles exactly once; `onSettle` sees
+   * how, synchronously.
    */
-  request(event: string, data: unknown, timeoutMs: number, queueable: boolean): Promise<unknown> {
+  request(
+    event: string,
+    data: unknown,
+    timeoutMs: number,
+    queueable: boolean,
+    onSettle?: (outcome: RequestOutcome) => void,
+  ): Promise<unknown> {
     const id = ++this.nextId;
     const frame = serialize(event, data, id);
     if (frame instanceof RealtimeClientError) {
       const { code, message, cause } = frame;
       return Promise.reject(new RequestError(event, code, message, { cause }));
     }
-    const request = new PendingRequest(id, event, frame, timeoutMs);
+    const request = new PendingRequest(id, event, frame, timeoutMs, onSettle);
     if (queueable) {
       const error = this.accept(request);
       if (error) request.fail(error.code, error.message);

@@ -1,5 +1,8 @@
 import { ClientErrorCode, RequestError } from './client.errors.js';
 
+/** How a request settled: seen synchronously, before its promise's callbacks run. */
+export type RequestOutcome = { data: unknown } | { error: RequestError };
+
 /**
  * One request between `request()` and its settlement: queued, then in flight, then settled
  * exactly once (reply, error reply, timeout, disconnect or close). Its timer runs from when it
@@ -18,6 +21,8 @@ export class PendingRequest {
     readonly event: string,
     readonly frame: string,
     readonly timeoutMs: number,
+    /** Sees the outcome at once (`$resume`: its reply must apply before the next frame). */
+    private readonly onSettle?: (outcome: RequestOutcome) => void,
   ) {
     this.promise = new Promise<unknown>((resolve, reject) => {
       this.resolveFn = resolve;
@@ -46,12 +51,14 @@ export class PendingRequest {
   /** Settles with the reply's `data`. */
   resolve(data: unknown): void {
     if (!this.finish()) return;
+    this.onSettle?.({ data });
     this.resolveFn(data);
   }
 
   /** Settles with an error. */
   reject(error: RequestError): void {
     if (!this.finish()) return;
+    this.onSettle?.({ error });
     this.rejectFn(error);
   }
 

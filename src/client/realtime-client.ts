@@ -6,8 +6,6 @@ import {
   type EventName,
   type EventPayload,
   type PayloadArgs,
-  type PushData,
-  type PushName,
   type RealtimeContract,
   type RequestName,
   type RequestPayload,
@@ -17,21 +15,23 @@ import {
   ClientStateMachine,
   StateCode,
   type ClientState,
-  type StateChange,
   type StateChangeCode,
 } from './client-state.js';
-import { ClientErrorCode, RealtimeClientError, RequestError, runHook } from './client.errors.js';
+import { ClientErrorCode, RealtimeClientError, RequestError } from './client.errors.js';
 import {
   resolveClientOptions,
   type RealtimeClientOptions,
   type RequestOptions,
   type ResolvedClientOptions,
 } from './client.options.js';
-import { ClientEvents } from './client-events.js';
+import { ClientSubscriptions } from './client-subscriptions.js';
 import { ConnectionAttempts } from './connection-attempts.js';
 import { describeStateChange, redactFrame, redactUrl } from './debug-log.js';
 import { OpenWaiters } from './open-waiters.js';
 import { Outbox, type EmitResult } from './outbox.js';
+import { afterOpen } from './reopen.js';
+import type { RecoveryState } from './resume-reply.js';
+import { StreamRecovery } from './stream-recovery.js';
 import { Upkeep } from './upkeep.js';
 import {
   closeQuietly,
@@ -60,21 +60,25 @@ const CLOSED_MESSAGE = 'Client is closed; call connect() first';
  * const { id } = await client.request('chat:send', { room: 'general', text: 'hi' });
  * ```
  */
-export class RealtimeClient<C extends RealtimeContract = AnyContract> {
+export class RealtimeClient<
+  C extends RealtimeContract = AnyContract,
+> extends ClientSubscriptions<C> {
   private readonly options: ResolvedClientOptions<C>;
   private readonly machine: ClientStateMachine;
   private readonly attempts: ConnectionAttempts;
   private readonly outbox: Outbox;
   private readonly upkeep: Upkeep;
-  private readonly events = new ClientEvents();
+  private readonly recoverer: StreamRecovery;
   private readonly openWaiters = new OpenWaiters();
   private socket: WebSocketLike | undefined;
   private refusal: UpgradeRefusal | undefined; // how the socket's upgrade was refused (Node)
 
   constructor(options: RealtimeClientOptions<C>) {
+    super();
     this.options = resolveClientOptions(options);
     const { debug, limits } = this.options;
     this.attempts = new ConnectionAttempts(this.options, {
+      protocols: () => this.recoverer.protocols(),
       attach: (socket) => this.attach(socket),
       timedOut: (reason) => this.drop(ClientErrorCode.CONNECT_TIMEOUT, reason),
       retrying: (code, reason, error) => {
@@ -102,11 +106,21 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
       unauthorized: (reason) => this.stop(ClientErrorCode.AUTH_FAILED, reason),
       report: (error) => this.events.report(error),
     });
+    this.recoverer = new StreamRecovery(this.options.recovery, this.options.requestTimeoutMs, {
+      call: (event, data, ms, onSettle) => this.outbox.request(event, data, ms, false, onSettle),
+      report: (error) => this.events.report(error),
+    });
+    if (this.options.onRecovery) this.events.onRecovery(this.options.onRecovery);
   }
 
   /** The current state. */
   get state(): ClientState {
     return this.machine.state;
+  }
+
+  /** Missed-message recovery: whether it is on, the last `onRecovery` info, the positions seen. */
+  get recovery(): RecoveryState {
+    return this.recoverer.state;
   }
 
   /**
@@ -121,6 +135,7 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     const opened = this.openWaiters.add();
     if (this.state !== 'closed') return opened;
     this.attempts.reset();
+    this.recoverer.reset();
     this.machine.transition('connecting', StateCode.CONNECT_CALLED, 'connect() called');
     // A state listener may have called close() already.
     if (this.machine.state === 'connecting') void this.attempts.start();
@@ -165,25 +180,6 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     return { ok: false, error };
   }
 
-  /** Listens to a push; returns the function that stops listening. */
-  on<E extends PushName<C>>(event: E, handler: (data: PushData<C, E>) => void): () => void {
-    return this.events.onPush(event, handler as (data: unknown) => void);
-  }
-
-  /** Listens to state changes; returns the function that stops listening. */
-  onState(listener: (change: StateChange) => void): () => void {
-    return this.events.onState(listener);
-  }
-
-  /**
-   * Listens to errors with nothing to reject: `$error` pushes from the server (their `event`
-   * names the client's event), a failed token refresh, a failed `onReconnect`, a listener that
-   * threw. Returns the function that stops listening.
-   */
-  onError(listener: (error: RealtimeClientError) => void): () => void {
-    return this.events.onError(listener);
-  }
-
   /**
    * Closes the connection with `1000` and stops: state `closed`, no reconnect, every queued and
    * in-flight request rejected with `CLOSED`. Resolves once the socket has closed, or after
@@ -217,20 +213,18 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     const reconnected = this.attempts.opened();
     this.outbox.live = socket;
     this.upkeep.start(socket);
+    // `$resume` is the first frame. `open` is announced at once, as without recovery (connect()
+    // resolves, new requests go out behind `$resume`); only `onReconnect` and the offline queue
+    // wait for its reply.
+    const resumed = this.recoverer.resume();
     this.machine.transition('open', StateCode.CONNECTED, 'Connected');
     this.openWaiters.resolve();
     // A listener may have closed the client already.
     if (socket !== this.socket) return;
-    if (reconnected && this.options.onReconnect) return void this.runReconnectHook(socket);
-    this.outbox.flush();
-  }
-
-  /** Runs `onReconnect` (its requests go out at once), then flushes the queue. */
-  private async runReconnectHook(socket: WebSocketLike): Promise<void> {
-    const failure = await runHook(() => this.options.onReconnect?.(this));
-    if (socket !== this.socket) return;
-    if (failure) this.events.report(failure);
-    this.outbox.flush();
+    const isCurrent = (): boolean => socket === this.socket;
+    const flush = (): void => this.outbox.flush();
+    const onReconnect = this.options.onReconnect?.bind(undefined, this);
+    void afterOpen({ isCurrent, events: this.events, onReconnect, flush }, reconnected, resumed);
   }
 
   private handleMessage(socket: WebSocketLike, event: SocketMessageEvent): void {
@@ -239,7 +233,10 @@ export class RealtimeClient<C extends RealtimeContract = AnyContract> {
     const message = parseObject(event.data);
     if (!message) return;
     const { event: name, id, data } = message;
-    if (typeof name === 'string') return this.events.push(name, data);
+    if (typeof name === 'string') {
+      this.recoverer.track(name, message);
+      return this.events.push(name, data);
+    }
     if (typeof id === 'number') this.outbox.settle(id, message);
   }
 

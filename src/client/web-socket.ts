@@ -69,18 +69,23 @@ export function globalWebSocket(): WebSocketConstructor | undefined {
   return typeof candidate === 'function' ? (candidate as WebSocketConstructor) : undefined;
 }
 
-/** Opens a socket offering `realtime.v1`, with the token (if any) where `transport` says. */
+/**
+ * Opens a socket offering `realtime.v1`, with the token (if any) where `transport` says, then
+ * the `extra` entries (the session to resume).
+ */
 export function openSocket(
   WebSocket: WebSocketConstructor,
   url: string,
   token: string | undefined,
   transport: TokenTransport,
+  extra: readonly string[] = [],
 ): WebSocketLike {
-  if (token === undefined) return new WebSocket(url, [SUBPROTOCOL]);
+  if (token === undefined) return new WebSocket(url, [SUBPROTOCOL, ...extra]);
   if (transport === 'subprotocol') {
-    return new WebSocket(url, [SUBPROTOCOL, `${BEARER_SUBPROTOCOL_PREFIX}${token}`]);
+    return new WebSocket(url, [SUBPROTOCOL, `${BEARER_SUBPROTOCOL_PREFIX}${token}`, ...extra]);
   }
-  return new WebSocket(url, [SUBPROTOCOL], { headers: { Authorization: `Bearer ${token}` } });
+  const headers = { Authorization: `Bearer ${token}` };
+  return new WebSocket(url, [SUBPROTOCOL, ...extra], { headers });
 }
 
 /** Closes a socket unless it is closing already; a long reason is truncated to fit. */

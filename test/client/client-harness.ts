@@ -21,8 +21,10 @@ export interface Harness<C extends RealtimeContract> {
 }
 
 /**
- * A client on fake sockets, with `random` fixed at 0 (delays are the base delays) and `$ping`
- * off unless a test turns it on. Use with `jest.useFakeTimers()`.
+ * A client on fake sockets, with `random` fixed at 0 (delays are the base delays), and `$ping`
+ * and missed-message recovery (`$resume` as the first frame of every connection) off unless a
+ * test turns them on: the recovery specs do (`recovering()`), the others are about the wire
+ * without it. Use with `jest.useFakeTimers()`.
  */
 export function setup<C extends RealtimeContract = AnyContract>(
   options: Partial<RealtimeClientOptions<C>> = {},
@@ -34,6 +36,7 @@ export function setup<C extends RealtimeContract = AnyContract>(
     WebSocket: net.WebSocket,
     random: () => 0,
     pingIntervalMs: 0,
+    recovery: false,
     ...options,
   });
   const changes: StateChange[] = [];
@@ -64,4 +67,35 @@ export function settled<T>(promise: Promise<T>): { value?: T; error?: unknown; d
     (error: unknown) => Object.assign(result, { error, done: true }),
   );
   return result;
+}
+
+/** Session ids as the server makes them: 16 random bytes in base64url. */
+export const SESSION_1 = 'c2Vzc2lvbi1vbmUtMTIzNA';
+export const SESSION_2 = 'c2Vzc2lvbi10d28tNTY3OA';
+
+/** A client with missed-message recovery on (the default outside these tests). */
+export function recovering<C extends RealtimeContract = AnyContract>(
+  options: Partial<RealtimeClientOptions<C>> = {},
+): Harness<C> {
+  return setup<C>({ recovery: true, ...options });
+}
+
+/** The reply to a `$resume` that started a new session (nothing recovered, no room restored). */
+export function freshSession(session: string, reason = 'new'): Record<string, unknown> {
+  return { session, recovered: false, reason, windowMs: 120_000, rooms: [], streams: {} };
+}
+
+/** A push with its position in front, as the server sends room, user and broadcast pushes. */
+export function positioned(stream: string, e: string, o: number, event: string, data: unknown) {
+  return { o, e, s: stream, event, data };
+}
+
+/** connect(), the server accepts the socket and answers `$resume` with `reply`. */
+export async function connectResumed<C extends RealtimeContract>(
+  h: Harness<C>,
+  reply: Record<string, unknown> = freshSession(SESSION_1),
+): Promise<void> {
+  await connectOpen(h);
+  h.net.last().reply('$resume', reply);
+  await tick();
 }
