@@ -167,6 +167,7 @@ describe('TestClient', () => {
       WebSocket: net.WebSocket,
       connect: false,
       pingIntervalMs: 0,
+      recovery: false, // no server to answer $resume, so onReconnect runs at once
       backoff: { initialMs: 10, jitter: 0 },
       onReconnect: (c) => void seen.push(c),
     });

@@ -54,6 +54,7 @@ describe('useRequest: which call is rendered', () => {
       url: 'ws://server.test/ws',
       WebSocket: net.WebSocket,
       pingIntervalMs: 0,
+      recovery: false, // no server to answer $resume: the order of replies is the point
     });
     const connected = client.connect();
     await waitFor(() => expect(net.sockets).toHaveLength(1));
