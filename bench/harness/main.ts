@@ -5,7 +5,7 @@
  *   npm run bench -- --quick            smoke run (seconds), writes dist/bench/results-quick/
  *   npm run bench -- --profile          CPU profiles of the measured windows (see bench/README.md)
  *   --only raw-ws,realtime              some servers only   --reps 5   --out <dir>
- *   --scenarios reqrep,broadcast,memory,handshakes,redis,scaleout
+ *   --scenarios reqrep,broadcast,memory,handshakes,redis,scaleout,recovery
  *   --rereport bench/results/results.json   rewrite results.md and chart.svg, measuring nothing
  *   --node-flags="--max-semi-space-size=32"  flags for the server processes (experiments)
  */
@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { Conn, type Target } from './client.js';
 import { summarizeProfiles } from './profile.js';
+import { recoveryConfig, recoveryReport, recoveryRepetition } from './recovery-run.js';
 import { redisReachable, redisSuite, scaleoutSuite, type RedisRun } from './redis-suites.js';
 import { collectMachine, writeReport, type Machine, type Meta, type Results } from './report.js';
 import {
@@ -84,7 +85,7 @@ const config = args.quick ? QUICK : FULL;
 if (args.profile) config.reps = 1;
 if (args.reps) config.reps = Number(args.reps);
 const scenarios = new Set(
-  (args.scenarios ?? 'memory,broadcast,reqrep,handshakes,redis,scaleout').split(','),
+  (args.scenarios ?? 'memory,broadcast,reqrep,handshakes,redis,scaleout,recovery').split(','),
 );
 const only = args.only?.split(',');
 const servers = SERVERS.filter((s) =>
@@ -235,6 +236,7 @@ async function main(): Promise<void> {
     fmt,
     timing,
   };
+  const recovery = scenarios.has('recovery') ? recoveryConfig(args.quick) : undefined;
   const failures: string[] = [];
   const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
     log(what);
@@ -263,6 +265,7 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (recovery) await recoveryRepetition(run, recovery, attempt, of, rep);
   }
   if (failures.length > 0) process.exitCode = 1;
   const seconds = (Date.now() - started) / 1000;
@@ -275,14 +278,21 @@ async function main(): Promise<void> {
   }
   const machine = collectMachine(ROOT, redisVersion, CAN_PIN);
   const command = `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  await writeReport(outDir, results, machine, {
-    command,
-    seconds,
-    quick: args.quick,
-    config,
-    servers: servers.map((s) => ({ name: s.name, label: s.label })),
-  });
-  log(`results: ${outDir}/results.md`);
+  if (recovery) {
+    const meta = { command, seconds, quick: args.quick, reps: config.reps, config: recovery };
+    log(`recovery: ${recoveryReport(outDir, machine, meta)}`);
+  }
+  // A run of the recovery scenario alone leaves results.md as it was.
+  if (perServer || onRedis) {
+    await writeReport(outDir, results, machine, {
+      command,
+      seconds,
+      quick: args.quick,
+      config,
+      servers: servers.map((s) => ({ name: s.name, label: s.label })),
+    });
+    log(`results: ${outDir}/results.md`);
+  }
   for (const failure of failures) console.error(`FAILED ${failure}`);
 }
 

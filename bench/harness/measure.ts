@@ -45,6 +45,8 @@ export interface Timing {
   quietWaitMs: number;
   /** When set: .cpuprofile paths, one per server, of the measured window. */
   profile?: string[];
+  /** Called right before and right after each measured window (e.g. Redis INFO snapshots). */
+  probe?: { start(): Promise<void>; stop(): Promise<void> };
 }
 
 export interface Window {
@@ -120,6 +122,7 @@ export async function measure(
   for (let attempt = 1; ; attempt++) {
     if (timing.quietWaitMs > 0 && !noRetry) await waitQuiet(servers, timing);
     if (timing.profile) await Promise.all(servers.map((s) => s.request('profile-start')));
+    await timing.probe?.start();
     const before = await Promise.all(servers.map((s) => s.stats()));
     const gen = process.cpuUsage();
     const busy = machineBusyUs();
@@ -131,6 +134,7 @@ export async function measure(
     const genCpu = process.cpuUsage(gen);
     const busyUs = machineBusyUs() - busy;
     const after = await Promise.all(servers.map((s) => s.stats()));
+    await timing.probe?.stop();
     if (timing.profile) {
       await Promise.all(
         servers.map((s, i) => s.request('profile-stop', { file: timing.profile![i] })),

@@ -61,16 +61,25 @@ export interface BusCounters {
   ignored?: number;
 }
 
-interface Command {
+export interface Command {
   id: number;
-  cmd: 'stats' | 'gc' | 'profile-start' | 'profile-stop' | 'exit';
+  /** The shared commands, or one a server adds (`ready`'s `extra`). */
+  cmd: 'stats' | 'gc' | 'profile-start' | 'profile-stop' | 'exit' | (string & {});
   file?: string;
+  [key: string]: unknown;
 }
+
+/** A server's own IPC commands; undefined for a command it does not know. */
+export type ExtraCommands = (command: Command) => Promise<unknown> | undefined;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 let profiler: Session | undefined;
 
-type Sources = { connections: () => number; bus?: () => BusCounters };
+type Sources = {
+  connections: () => number;
+  bus?: (() => BusCounters) | undefined;
+  extra?: ExtraCommands | undefined;
+};
 
 function stats({ connections, bus }: Sources): Stats {
   const cpu = process.cpuUsage();
@@ -115,19 +124,28 @@ async function run(command: Command, sources: Sources): Promise<unknown> {
       setImmediate(() => process.exit(0));
       return {};
   }
+  const reply = sources.extra?.(command);
+  if (reply === undefined) throw new Error(`unknown command ${command.cmd}`);
+  return reply;
 }
 
 /**
  * Tells the harness the server listens on `port`, then answers its commands over IPC; `stats`
- * carries the open connections and, with `bus`, the bus's counters.
+ * carries the open connections and, with `bus`, the bus's counters; `extra` answers the
+ * server's own commands.
  */
-export function ready(port: number, connections: () => number, bus?: () => BusCounters): void {
+export function ready(
+  port: number,
+  connections: () => number,
+  bus?: () => BusCounters,
+  extra?: ExtraCommands,
+): void {
   if (!process.send) {
     console.log(`listening on 127.0.0.1:${port} (no IPC: started outside the harness)`);
     return;
   }
   process.on('message', (message: Command) => {
-    void run(message, { connections, bus }).then(
+    void run(message, { connections, bus, extra }).then(
       (result) => process.send!({ id: message.id, ok: true, result }),
       (error: unknown) => process.send!({ id: message.id, ok: false, error: String(error) }),
     );

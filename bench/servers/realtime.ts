@@ -2,7 +2,8 @@
  * nestjs-realtime as its README says to run it: `RealtimeModule.forRoot()`, `RealtimeAdapter`,
  * a `@RealtimeGateway()`, JWT verified at the upgrade, the envelope with ids, rooms through the
  * injectable `ConnectionRegistry`. BENCH_VARIANT=dto puts class-validator DTOs on the handlers;
- * BENCH_REDIS_URL turns on the Redis broker.
+ * BENCH_REDIS_URL turns on the Redis broker; BENCH_RECOVERY=<size> turns on missed-message
+ * recovery with that history size per stream (in process, or on Redis with the Redis broker).
  *
  * The only departure from the defaults is `limits`: the benchmark sends far more than 50 messages
  * a second per connection, from one user, over 10 000 connections, so the per-connection rate,
@@ -20,8 +21,13 @@ import {
   type RealtimeConnection,
   RealtimeGateway,
   RealtimeModule,
+  StreamLog,
 } from 'nestjs-realtime';
 import { NEST_LOGGER, ready, REDIS_PREFIX, REDIS_URL, SECRET, VARIANT } from './common.js';
+import { historyCommands } from './realtime-history.js';
+
+/** History size per stream with recovery on; undefined: recovery off (the default). */
+const HISTORY = process.env['BENCH_RECOVERY'] ? Number(process.env['BENCH_RECOVERY']) : undefined;
 
 @RealtimeGateway({ path: '/ws' })
 class PlainGateway {
@@ -99,6 +105,7 @@ const gateway: Type = VARIANT === 'dto' ? DtoGateway : PlainGateway;
         pendingHandshakes: 10_000,
       },
       ...(REDIS_URL ? { redis: { url: REDIS_URL, prefix: REDIS_PREFIX } } : {}),
+      ...(HISTORY === undefined ? {} : { recovery: { history: { size: HISTORY } } }),
     }),
   ],
   providers: [gateway],
@@ -117,4 +124,5 @@ ready(
   (app.getHttpServer().address() as { port: number }).port,
   () => registry.size,
   REDIS_URL ? () => registry.health() : undefined,
+  historyCommands(registry, app.get(StreamLog), HISTORY !== undefined),
 );
