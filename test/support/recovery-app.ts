@@ -5,7 +5,6 @@ import {
   CurrentConnection,
   RealtimeGateway,
   RealtimeModule,
-  type RealtimeBroker,
   type RealtimeConnection,
   type RealtimeModuleOptions,
 } from '../../src/server/index.js';
@@ -53,7 +52,7 @@ export type Message = Record<string, unknown>;
  */
 export function startRecoveryApp(
   recovery: RealtimeModuleOptions['recovery'] | 'off' = {},
-  extra: { broker?: RealtimeBroker; redis?: RealtimeModuleOptions['redis'] } = {},
+  extra: Omit<RealtimeModuleOptions, 'recovery'> = {},
 ): Promise<RunningRealtimeApp> {
   const options = recovery === 'off' ? extra : { recovery, ...extra };
   return startRealtimeApp(RecoveryAppModule.forRoot(options));

@@ -37,6 +37,11 @@ export interface MessageDelivery {
    * same position in front, `{"o":..,"e":..,"s":..,"event":..}`.
    */
   readonly position?: DeliveryPosition;
+  /**
+   * Set on a push to a latest-value stream: its key (a symbol, a game id). Only the newest push
+   * of a key is kept, and a slow consumer gets the newest instead of the backlog.
+   */
+  readonly latest?: string;
 }
 
 /** Where a push stands in its stream: the stream's name, its epoch and the push's offset. */

@@ -7,7 +7,12 @@ const OPEN = 1;
 export interface Corkable {
   cork(): void;
   uncork(): void;
+  /** `'drain'`: the socket's write buffer has emptied. */
+  once?(event: 'drain', listener: () => void): unknown;
 }
+
+/** Latest-value pushes parked for a slow consumer, at most; beyond, it is closed with 4408. */
+export const MAX_PARKED = 1000;
 
 let corked: SocketWriter[] = [];
 
@@ -24,6 +29,9 @@ function uncorkAll(): void {
  */
 export class SocketWriter {
   private isCorked = false;
+  /** The newest push of each latest-value slot, waiting for the socket to drain. */
+  private parked: Map<string, string | Buffer> | undefined;
+  private awaitingDrain = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -54,10 +62,49 @@ export class SocketWriter {
     return true;
   }
 
+  /**
+   * Sends a push of a latest-value stream. A slow consumer does not get the backlog: the push
+   * waits in its `slot` (stream and key), replacing an older one, and goes out when the socket
+   * drains. False when nothing was sent or parked.
+   */
+  writeLatest(slot: string, frame: string | Buffer): boolean {
+    if (this.socket.readyState !== OPEN) return false;
+    if (this.socket.bufferedAmount <= this.bufferLimit) {
+      this.parked?.delete(slot);
+      return this.write(frame);
+    }
+    if (!this.transport?.once) return false;
+    const parked = (this.parked ??= new Map());
+    parked.delete(slot);
+    parked.set(slot, frame);
+    if (parked.size > MAX_PARKED) {
+      this.close(CloseCode.SLOW_CONSUMER, 'Slow consumer: too many latest values waiting');
+      return false;
+    }
+    this.flushOnDrain();
+    return true;
+  }
+
   /** Sends a close frame (after whatever is queued), unless the socket is closing already. */
   close(code: number, reason = ''): void {
     if (this.socket.readyState > OPEN) return;
     this.socket.close(code, truncateCloseReason(reason));
+  }
+
+  private flushOnDrain(): void {
+    if (this.awaitingDrain) return;
+    this.awaitingDrain = true;
+    this.transport?.once?.('drain', () => {
+      this.awaitingDrain = false;
+      const parked = this.parked;
+      if (!parked) return;
+      for (const [slot, frame] of parked) {
+        if (this.socket.readyState !== OPEN) return;
+        if (this.socket.bufferedAmount > this.bufferLimit) return this.flushOnDrain();
+        parked.delete(slot);
+        this.write(frame);
+      }
+    });
   }
 
   /** Ends this turn's batch: every frame written in it leaves in one write. */

@@ -17,6 +17,13 @@ export interface RecoveryStreamRule {
    * replayed, and left out of a resume's verdict. Their rooms are still restored. @default true
    */
   recover?: boolean;
+  /**
+   * A latest-value stream (prices, game state): only the newest push per key is kept (`size`
+   * keys at most), a client resuming after any gap gets the newest of each key, and a slow
+   * consumer gets the newest instead of the backlog (no 4408). Key: `emit(..., { key })`, by
+   * default the event name. @default false
+   */
+  conflate?: boolean;
 }
 
 /**
@@ -67,15 +74,17 @@ function compile(rule: RecoveryStreamRule, index: number, fallback: HistoryRule)
   if (star >= 0 && star !== rule.match.length - 1) {
     throw new RealtimeConfigError(`"${name}.match": '*' may only end the pattern.`);
   }
-  if (rule.recover !== undefined && typeof rule.recover !== 'boolean') {
-    throw new RealtimeConfigError(`"${name}.recover" must be true or false.`);
+  for (const flag of ['recover', 'conflate'] as const) {
+    if (rule[flag] !== undefined && typeof rule[flag] !== 'boolean') {
+      throw new RealtimeConfigError(`"${name}.${flag}" must be true or false.`);
+    }
   }
   const prefix = star >= 0;
   const match = prefix ? rule.match.slice(0, -1) : rule.match;
   if (rule.recover === false) return { match, prefix, rule: undefined };
   const size = positiveInt(`${name}.size`, rule.size, fallback.size, 0);
   const ttlMs = positiveInt(`${name}.ttlMs`, rule.ttlMs, fallback.ttlMs);
-  return { match, prefix, rule: { size, ttlMs } };
+  return { match, prefix, rule: { size, ttlMs, ...(rule.conflate ? { conflate: true } : {}) } };
 }
 
 /** Applies defaults and checks `recovery`; undefined when it is off. */

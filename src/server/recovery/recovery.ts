@@ -44,7 +44,9 @@ export class Recovery {
   ): MessageDelivery | undefined {
     const { shares, rest } = splitByStream(delivery.target, this.options.ruleOf);
     for (const { stream, target, rule } of shares) {
-      const share = { ...delivery, target };
+      // A push to a latest-value stream always has a key: its event's name by default.
+      const latest = rule.conflate ? (delivery.latest ?? eventOf(delivery.frame)) : undefined;
+      const share = { ...delivery, target, latest };
       this.log.append(stream, share, rule).catch(() => unpositioned(share));
     }
     return rest && { ...delivery, target: rest };
@@ -122,4 +124,10 @@ export class Recovery {
     state.session?.release();
     this.persist(state, true);
   }
+}
+
+/** The event name of a serialized push `{"event":"<name>",...}` (the default conflation key). */
+function eventOf(frame: string): string {
+  const end = frame.indexOf('",', 10);
+  return end > 10 ? frame.slice(10, end) : frame;
 }

@@ -101,3 +101,36 @@ describe('StreamHistory', () => {
     expect(history.top('room:b')).toEqual({ e: 'epoch4', o: 0 });
   });
 });
+
+describe('StreamHistory, latest-value streams', () => {
+  const latest = { size: 3, ttlMs: 60_000, conflate: true };
+  const keyed = (n: number, key: string): MessageDelivery => ({ ...push(n), latest: key });
+
+  it('keeps the newest push of each key, in offset order, offsets still counting every push', () => {
+    const { history } = setup();
+    history.append('room:t', keyed(1, 'A'), latest);
+    history.append('room:t', keyed(2, 'B'), latest);
+    history.append('room:t', keyed(3, 'A'), latest);
+    const read = history.read('room:t', 0, 10);
+    expect(read.top.o).toBe(3);
+    expect(read.entries.map((e) => [e.latest, e.position.o])).toEqual([
+      ['B', 2],
+      ['A', 3],
+    ]);
+    expect(offsets(history.read('room:t', 2, 10))).toEqual([3]);
+  });
+
+  it('keeps at most `size` keys, forgetting the one published longest ago', () => {
+    const { history } = setup();
+    for (const [n, key] of [
+      [1, 'A'],
+      [2, 'B'],
+      [3, 'C'],
+      [4, 'A'],
+      [5, 'D'],
+    ] as const) {
+      history.append('room:t', keyed(n, key), latest);
+    }
+    expect(history.read('room:t', 0, 10).entries.map((e) => e.latest)).toEqual(['C', 'A', 'D']);
+  });
+});

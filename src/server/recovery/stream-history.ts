@@ -8,17 +8,28 @@ interface Entry {
   readonly at: number;
 }
 
-/** One stream: its epoch, its last offset and its recent entries, oldest first. */
+/**
+ * One stream: its epoch, its last offset and its recent entries, oldest first; for a
+ * latest-value stream, the newest entry of each key, oldest first.
+ */
 class Stream {
-  readonly entries: Entry[] = [];
+  entries: Entry[] = [];
+  readonly latest = new Map<string, Entry>();
   top = 0;
 
   constructor(readonly epoch: string) {}
 
-  push(entry: Entry, size: number): void {
-    if (size <= 0) return;
+  push(entry: Entry, rule: HistoryRule): void {
+    if (rule.size <= 0) return;
+    const key = entry.delivery.latest;
+    if (rule.conflate && key !== undefined) {
+      this.latest.delete(key);
+      this.latest.set(key, entry);
+      if (this.latest.size > rule.size) this.latest.delete(this.latest.keys().next().value!);
+      return;
+    }
     this.entries.push(entry);
-    while (this.entries.length > size) this.entries.shift();
+    while (this.entries.length > rule.size) this.entries.shift();
   }
 
   /** Drops entries older than `ttlMs`. */
@@ -26,6 +37,16 @@ class Stream {
     let stale = 0;
     while (stale < this.entries.length && now - this.entries[stale]!.at >= ttlMs) stale++;
     if (stale > 0) this.entries.splice(0, stale);
+    for (const [key, entry] of this.latest) {
+      if (now - entry.at < ttlMs) break;
+      this.latest.delete(key);
+    }
+  }
+
+  /** Every kept entry, in offset order. */
+  *kept(): Generator<Entry> {
+    yield* this.entries;
+    yield* this.latest.values();
   }
 }
 
@@ -74,7 +95,7 @@ export class StreamHistory {
     const position = { stream, e: log.epoch, o };
     const frame = positionedFrame(delivery.frame, stream, position);
     const positioned: PositionedDelivery = { ...delivery, frame, position };
-    log.push({ delivery: positioned, at: now }, rule.size);
+    log.push({ delivery: positioned, at: now }, rule);
     return positioned;
   }
 
@@ -89,7 +110,7 @@ export class StreamHistory {
     const log = this.streams.get(stream) ?? this.create(stream);
     log.expire(this.now(), this.ttls.get(stream) ?? Number.POSITIVE_INFINITY);
     const entries: PositionedDelivery[] = [];
-    for (const { delivery } of log.entries) {
+    for (const { delivery } of log.kept()) {
       if (entries.length >= limit) break;
       if (delivery.position.o > after) entries.push(delivery);
     }

@@ -12,6 +12,11 @@ export interface HistoryRule {
   readonly size: number;
   /** Age after which an entry is dropped, in ms. */
   readonly ttlMs: number;
+  /**
+   * A latest-value stream: only the newest push of each key (`emit(..., { key })`, default the
+   * event name) is kept, for at most `size` keys, and a resume replays those whatever the gap.
+   */
+  readonly conflate?: boolean;
 }
 
 /** What `read()` found after an offset. */

@@ -73,8 +73,10 @@ export async function verdictOf(
   }
   const now = read.top;
   const missed = read.entries.filter((d) => d.position.o > from && d.position.o <= now.o);
-  // Offsets are unique and increasing: as many as the distance means none is missing.
-  if (missed.length !== now.o - from || (missed[0] && missed[0].position.o !== from + 1)) {
+  // A latest-value stream is whole with the newest push of each key, whatever the gap; else,
+  // offsets are unique and increasing: as many as the distance means none is missing.
+  const whole = rule.conflate || missed.length === now.o - from;
+  if (!whole || (!rule.conflate && missed[0] && missed[0].position.o !== from + 1)) {
     return failed(stream, RecoveryReason.HISTORY_GAP, now);
   }
   const replay = missed.filter((d) => !leavesOut(d.target, claim.session));

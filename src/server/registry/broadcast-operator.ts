@@ -15,6 +15,11 @@ export interface EmitOptions {
    * @default false
    */
   volatile?: boolean;
+  /**
+   * With `recovery`, the key of a latest-value stream (a rule with `conflate: true`): only the
+   * newest push of each key is kept and resent. @default the event name
+   */
+  key?: string;
 }
 
 type ConnectionRef = RealtimeConnection | string;
@@ -73,6 +78,7 @@ export class BroadcastOperator<C extends RealtimeContract = AnyContract> {
       target: this.target,
       frame: JSON.stringify({ event, data }),
       volatile: options.volatile ?? false,
+      ...(options.key === undefined ? {} : { latest: options.key }),
     });
   }
 

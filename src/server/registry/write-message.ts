@@ -17,6 +17,10 @@ export function writeMessage(recipients: Set<ConnectionState>, delivery: Message
       continue;
     }
     frame ??= Buffer.from(delivery.frame);
-    connection.writer.write(frame, delivery.volatile);
+    if (delivery.latest !== undefined && delivery.position) {
+      connection.writer.writeLatest(`${delivery.position.stream}\0${delivery.latest}`, frame);
+    } else {
+      connection.writer.write(frame, delivery.volatile);
+    }
   }
 }
