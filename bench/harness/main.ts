@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { Conn, type Target } from './client.js';
 import { summarizeProfiles } from './profile.js';
-import { recoveryConfig, recoveryReport, recoveryRepetition } from './recovery-run.js';
+import * as recoveryRun from './recovery-run.js';
 import { redisReachable, redisSuite, scaleoutSuite, type RedisRun } from './redis-suites.js';
 import { collectMachine, writeReport, type Machine, type Meta, type Results } from './report.js';
 import {
@@ -197,6 +197,8 @@ async function suite(spec: ServerSpec): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (args.rereport?.endsWith('recovery.json'))
+    return log(await recoveryRun.rereportRecovery(args.rereport));
   if (args.rereport) {
     const saved = JSON.parse(readFileSync(args.rereport, 'utf8')) as {
       meta: Meta;
@@ -236,7 +238,7 @@ async function main(): Promise<void> {
     fmt,
     timing,
   };
-  const recovery = scenarios.has('recovery') ? recoveryConfig(args.quick) : undefined;
+  const recovery = scenarios.has('recovery') ? recoveryRun.recoveryConfig(args.quick) : undefined;
   const failures: string[] = [];
   const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
     log(what);
@@ -265,7 +267,7 @@ async function main(): Promise<void> {
         );
       }
     }
-    if (recovery) await recoveryRepetition(run, recovery, attempt, of, rep);
+    if (recovery) await recoveryRun.recoveryRepetition(run, recovery, attempt, of, rep);
   }
   if (failures.length > 0) process.exitCode = 1;
   const seconds = (Date.now() - started) / 1000;
@@ -280,9 +282,8 @@ async function main(): Promise<void> {
   const command = `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   if (recovery) {
     const meta = { command, seconds, quick: args.quick, reps: config.reps, config: recovery };
-    log(`recovery: ${recoveryReport(outDir, machine, meta)}`);
+    log(`recovery: ${await recoveryRun.recoveryReport(outDir, machine, meta)}`);
   }
-  // A run of the recovery scenario alone leaves results.md as it was.
   if (perServer || onRedis) {
     await writeReport(outDir, results, machine, {
       command,

@@ -1,4 +1,9 @@
-/** The `recovery` scenario as main.ts runs it: both halves per repetition, then its report. */
+/**
+ * The `recovery` scenario as main.ts runs it: both halves per repetition, then its own report
+ * (recovery.md; a run of this scenario alone leaves results.md as it was).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Machine } from './machine.js';
 import { recoveryRedisRep, redisSkipped, REDIS_SPECS } from './recovery-redis.js';
 import {
@@ -10,6 +15,7 @@ import {
   recoveryRep,
   type RecoveryConfig,
 } from './recovery-suite.js';
+import type { Results } from './format.js';
 import type { RedisRun } from './redis-suites.js';
 import { writeRecoveryReport, type RecoveryMeta } from './report-recovery.js';
 
@@ -32,20 +38,32 @@ export async function recoveryRepetition(
 }
 
 /** Writes recovery.md and recovery.json into `outDir`; returns the .md's path. */
-export function recoveryReport(
+export async function recoveryReport(
   outDir: string,
   machine: Machine,
   meta: Omit<RecoveryMeta, 'servers' | 'redisSkipped'>,
-): string {
+): Promise<string> {
   const servers = [...RECOVERY_SPECS, ...REDIS_SPECS].map((s) => ({
     name: s.name,
     label: s.label,
   }));
   const skipped = redisSkipped();
-  writeRecoveryReport(outDir, recoveryResults, machine, {
+  await writeRecoveryReport(outDir, recoveryResults, machine, {
     ...meta,
     servers,
     ...(skipped ? { redisSkipped: skipped } : {}),
   });
   return `${outDir}/recovery.md`;
+}
+
+/** `--rereport bench/results/recovery.json`: rewrites recovery.md next to it, measuring nothing. */
+export async function rereportRecovery(file: string): Promise<string> {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+    meta: RecoveryMeta;
+    machine: Machine;
+    runs: Results;
+  };
+  const outDir = dirname(resolve(file));
+  await writeRecoveryReport(outDir, saved.runs, saved.machine, saved.meta);
+  return `rewrote ${outDir}/recovery.md`;
 }

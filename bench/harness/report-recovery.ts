@@ -63,15 +63,18 @@ function memoryTable(m: Medians, label: (s: string) => string): string[] {
   const lines = [
     '### Memory per history entry (in-process)',
     '',
-    'Pushes to rooms nobody is in (`{"room":"mem-<i>","t":<7 digits>}` as event `tick`), as many per room as the history keeps; JS heap and RSS after forced GCs, with minus without, per entry. Recovery off runs the same pushes and keeps nothing: its row is the noise floor.',
+    'Pushes to rooms nobody is in (`{"room":"mem-<i>","t":<7 digits>}` as event `tick`), as many per room as the history keeps; JS heap and RSS after forced GCs, with minus without, per entry. Recovery off runs the same pushes and keeps nothing: its row is the noise floor. µs per push: the wall time the server takes to publish them (`registry.to(room).emit()` in a loop, no sockets), i.e. what a position and a kept entry add to a publication before any delivery.',
     '',
-    '| server | entries kept | heap B/entry | RSS B/entry | frame bytes, published → kept | server time to publish them |',
-    '| --- | --: | --: | --: | --: | --: |',
+    '| server | entries kept | heap B/entry | RSS B/entry | frame bytes, published → kept | µs per push (no members) | × off |',
+    '| --- | --: | --: | --: | --: | --: | --: |',
   ];
+  const perPush = (row?: HistoryMemory): number =>
+    ((row?.fillMs ?? NaN) * 1000) / (row?.entries ?? NaN);
+  const base = perPush(rows[BASE] as unknown as HistoryMemory | undefined);
   for (const [name, row] of Object.entries(rows) as unknown as [string, HistoryMemory][]) {
     const frame = known(row.positionedFrame) && row.positionedFrame > 0;
     lines.push(
-      `| ${label(name)} | ${count(row.entries)} | ${n(row.heapPerEntry, 0)} | ${n(row.rssPerEntry, 0)} | ${frame ? `${row.plainFrame} → ${row.positionedFrame}` : '–'} | ${n(row.fillMs, 0)} ms |`,
+      `| ${label(name)} | ${count(row.entries)} | ${n(row.heapPerEntry, 0)} | ${n(row.rssPerEntry, 0)} | ${frame ? `${row.plainFrame} → ${row.positionedFrame}` : '–'} | ${n(perPush(row), 2)} | ${x(perPush(row) / base)} |`,
     );
   }
   return [...lines, ''];
@@ -114,12 +117,12 @@ function redisTables(m: Medians, meta: RecoveryMeta, label: (s: string) => strin
   return lines;
 }
 
-export function writeRecoveryReport(
+export async function writeRecoveryReport(
   outDir: string,
   results: Results,
   machine: Machine,
   meta: RecoveryMeta,
-): void {
+): Promise<void> {
   writeFileSync(
     join(outDir, 'recovery.json'),
     JSON.stringify({ meta, machine, runs: results }, null, 2) + '\n',
@@ -153,5 +156,7 @@ export function writeRecoveryReport(
     '',
     notes,
   ];
-  writeFileSync(file, lines.join('\n'));
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(lines.join('\n'), { ...options, filepath: file }));
 }
