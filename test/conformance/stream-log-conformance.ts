@@ -85,6 +85,22 @@ export function describeStreamLogConformance(
       });
     });
 
+    it('keeps streams apart whatever their names hold (braces, quotes, unicode)', async () => {
+      const [a] = await logs.start(1);
+      const streams = ['room:{t}1', 'room:{t}2', 'room:a}b', 'room:{}', 'room:"q" é', 'user:{t}1'];
+      await a!.follow(...streams);
+      for (const [i, stream] of streams.entries()) {
+        for (let n = 0; n <= i; n++) await a!.log.append(stream, push(n), RULE);
+      }
+      for (const [i, stream] of streams.entries()) {
+        await received(a!, stream, i + 1);
+        expect(offsets(a!.of(stream))).toEqual(Array.from({ length: i + 1 }, (_, n) => n + 1));
+        await expect(a!.log.read(stream, 0, 10)).resolves.toMatchObject({
+          entries: a!.of(stream),
+        });
+      }
+    });
+
     it('delivers a stream to every instance in offset order, each push once, under concurrent appends', async () => {
       const [a, b] = await logs.start(2);
       await Promise.all([a!.follow('room:race'), b!.follow('room:race')]);
