@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { StreamPosition } from '../../protocol/index.js';
+import { RESUME_LIMITS, type StreamPosition } from '../../protocol/index.js';
 import type { DeliveryTarget, MessageDelivery } from '../broker/delivery.js';
 import type { Interest } from '../broker/interest.js';
 import { RedisErrorLog } from '../broker/redis/redis-client.js';
@@ -19,6 +19,7 @@ import {
   StreamLog,
   type HistoryRule,
   type PositionedDelivery,
+  type PositionedReceiver,
   type StreamLogHealth,
   type StreamRead,
 } from './stream-log.js';
@@ -35,6 +36,7 @@ export interface RedisStreamLogOptions {
 const DAY_MS = 86_400_000;
 
 const unavailable = (): Error => new Error('Redis stream log is unavailable');
+const corruptMeta = (): Error => new Error('Redis stream log: a stream meta without a valid epoch');
 
 /**
  * History on Redis Streams, on the bus's connection (no connection of its own). One Lua script
@@ -79,8 +81,8 @@ export class RedisStreamLog extends StreamLog {
     this.newEpoch = options.newEpoch ?? (() => randomBytes(6).toString('base64url'));
   }
 
-  /** `receive` is not used: positioned pushes arrive through the bus's receiver. */
-  override start(): Promise<void> {
+  /** `receive` is not called: positioned pushes arrive through the bus's receiver. */
+  override start(_receive?: PositionedReceiver): Promise<void> {
     this.stopped = false;
     this.bus.events.on('ready', this.onBusReady);
     return Promise.resolve();
@@ -106,7 +108,7 @@ export class RedisStreamLog extends StreamLog {
       const client = this.client();
       const channel = this.bus.channelOf(stream as Interest);
       const { entries, meta } = streamKeys(this.bus.prefix, channel, stream);
-      await client.rtStreamAppend(
+      const [, epoch] = await client.rtStreamAppend(
         entries,
         meta,
         this.newEpoch(),
@@ -120,6 +122,9 @@ export class RedisStreamLog extends StreamLog {
         positionedWireHead(this.bus.instanceId, seq),
         JSON.stringify(delivery.target),
       );
+      // A foreign or corrupt meta: its pushes were refused by every receiver; the next opens
+      // a new epoch.
+      if (!RESUME_LIMITS.epoch.test(epoch)) throw corruptMeta();
     } catch (error) {
       this.stats.appendFailures++;
       this.remember(stream);
@@ -147,6 +152,10 @@ export class RedisStreamLog extends StreamLog {
       String(Math.max(0, Math.floor(limit))),
     );
     if (reset) this.failed.delete(stream);
+    if (!RESUME_LIMITS.epoch.test(e)) {
+      this.remember(stream);
+      throw corruptMeta();
+    }
     const found: PositionedDelivery[] = [];
     for (const entry of raw) {
       const delivery = entryOf(entry, stream, e);

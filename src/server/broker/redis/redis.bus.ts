@@ -68,13 +68,13 @@ export class RedisBus extends RealtimeBus {
   /** The channel of an interest. */
   channelOf = (interest: Interest): string => `${this.options.prefix}:${interest}`;
 
-  /** The prefix of every channel and key. */
+  /** @internal The prefix of every channel and key. */
   get prefix(): string {
     return this.options.prefix;
   }
 
   /**
-   * The connection publications go out on, while it is ready (on a cluster: connected to every
+   * @internal The connection publications go out on, while it is ready (on a cluster: connected to every
    * master); the stream log and the session store run their commands on it too.
    */
   get publisher(): RedisConnection | undefined {
@@ -82,7 +82,7 @@ export class RedisBus extends RealtimeBus {
   }
 
   /**
-   * The positioned publication numbered `seq` failed here (a script that timed out may still
+   * @internal The positioned publication numbered `seq` failed here (a script that timed out may still
    * have run): its echo is not delivered to this instance, whose registry served it already.
    */
   skipEcho(seq: number): void {
