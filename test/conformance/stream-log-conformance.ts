@@ -198,6 +198,33 @@ export function describeStreamLogConformance(
       expect(a!.log.health()).toEqual({ appended: 3, appendFailures: 0 });
     });
 
+    it('keeps the newest push of each key of a latest-value stream, at most size keys', async () => {
+      const [a, b] = await logs.start(2);
+      await b!.follow('room:px');
+      const rule = { size: 2, ttlMs: 60_000, conflate: true };
+      const keyed = (n: number, latest: string) => ({ ...push(n), latest });
+      for (const [n, key] of [
+        [1, 'A'],
+        [2, 'B'],
+        [3, 'A'],
+        [4, 'C'],
+        [5, 'C'],
+      ] as const) {
+        await a!.log.append('room:px', keyed(n, key), rule);
+      }
+      // Every push is delivered, with its key, to every instance.
+      await received(b!, 'room:px', 5);
+      expect(b!.of('room:px').map((d) => d.latest)).toEqual(['A', 'B', 'A', 'C', 'C']);
+      // Kept: the newest of each key, in offset order, B forgotten as the third key came.
+      const read = await b!.log.read('room:px', 0, 10);
+      expect(read.top.o).toBe(5);
+      expect(read.entries.map((d) => [d.latest, d.position.o])).toEqual([
+        ['A', 3],
+        ['C', 5],
+      ]);
+      expect(offsets((await b!.log.read('room:px', 3, 10)).entries)).toEqual([5]);
+    });
+
     if (outages.length > 0) describe('failures', () => streamLogFailureConformance(logs, outages));
   });
 }

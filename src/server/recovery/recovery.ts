@@ -54,14 +54,16 @@ export class Recovery {
 
   /**
    * A connection with a session started following `stream` (a room it joined): remember where
-   * the stream is once the subscription is confirmed; history before it is never replayed to it.
+   * the stream is now; history before it is never replayed to it. Read at once, not after the
+   * subscription is confirmed: a push in between is then in the history a resume reads (it may
+   * not have reached the socket), never skipped.
    */
   follow(state: ConnectionState, stream: string, still: () => boolean): void {
     const session = state.session;
     if (session?.id === undefined) return;
     if (session.starts.has(stream) || !this.options.ruleOf(stream)) return this.persist(state);
-    const read = Promise.resolve(state.subscribing)
-      .then(() => this.log.top(stream))
+    const read = this.log
+      .top(stream)
       .then(
         (top) => void (still() && !session.starts.has(stream) && session.starts.set(stream, top)),
         this.warn,

@@ -18,17 +18,26 @@ import { hashSlot, tagOfSlot } from '../broker/redis/redis-hash-slot.js';
 export interface StreamKeys {
   readonly entries: string;
   readonly meta: string;
+  /** Of a latest-value stream: key -> the offset of its newest entry. */
+  readonly latest: string;
 }
 
 export function streamKeys(prefix: string, channel: string, stream: string): StreamKeys {
   if (!/[{}]/.test(channel)) {
-    return { entries: `${prefix}:h:{${channel}}`, meta: `${prefix}:hm:{${channel}}` };
+    const tag = `{${channel}}`;
+    return {
+      entries: `${prefix}:h:${tag}`,
+      meta: `${prefix}:hm:${tag}`,
+      latest: `${prefix}:hk:${tag}`,
+    };
   }
   const tag = `{${tagOfSlot(hashSlot(channel))}}`;
   if (/[{}]/.test(prefix)) {
-    return { entries: `${tag}:${prefix}:h:${stream}`, meta: `${tag}:${prefix}:hm:${stream}` };
+    const at = (kind: string) => `${tag}:${prefix}:${kind}:${stream}`;
+    return { entries: at('h'), meta: at('hm'), latest: at('hk') };
   }
-  return { entries: `${prefix}:h:${tag}:${stream}`, meta: `${prefix}:hm:${tag}:${stream}` };
+  const at = (kind: string) => `${prefix}:${kind}:${tag}:${stream}`;
+  return { entries: at('h'), meta: at('hm'), latest: at('hk') };
 }
 
 /**
@@ -36,10 +45,14 @@ export function streamKeys(prefix: string, channel: string, stream: string): Str
  * next offset, keeps the positioned frame (when `size` > 0) and publishes it, all in one step,
  * so the channel's order is the offsets' order. Lua numbers print exactly up to 10^14 offsets.
  *
- * KEYS: entries, meta. ARGV: 1 a fresh epoch, 2 reset (`1`/`0`), 3 size, 4 ttlMs of the entries
- * (0: none), 5 ttlMs of the meta (0: none), 6 the channel, 7 the stream as a JSON string, 8 the
- * push's frame without its `{`, 9 the wire message's head (up to its target), 10 the target's
- * JSON. Returns `{offset, epoch}`.
+ * A latest-value stream (ARGV 11, the push's key, not empty) keeps one entry per key: the key's
+ * previous entry is deleted (the latest hash, KEYS 3, knows its offset), and beyond `size` keys
+ * the oldest entry goes.
+ *
+ * KEYS: entries, meta, latest. ARGV: 1 a fresh epoch, 2 reset (`1`/`0`), 3 size, 4 ttlMs of the
+ * entries (0: none), 5 ttlMs of the meta (0: none), 6 the channel, 7 the stream as a JSON string,
+ * 8 the push's frame without its `{`, 9 the wire message's head (up to its target), 10 the
+ * target's JSON, 11 the key of a latest-value push (`''`: none). Returns `{offset, epoch}`.
  */
 const APPEND = `
 local epoch = redis.call('HGET', KEYS[2], 'e')
@@ -49,8 +62,24 @@ if not epoch or ARGV[2] == '1' then
 end
 local o = redis.call('HINCRBY', KEYS[2], 's', 1)
 local frame = '{"o":' .. o .. ',"e":"' .. epoch .. '","s":' .. ARGV[7] .. ',' .. ARGV[8]
-if o == 1 then redis.call('DEL', KEYS[1]) end
-if tonumber(ARGV[3]) > 0 then
+if o == 1 then redis.call('DEL', KEYS[1], KEYS[3]) end
+local size = tonumber(ARGV[3])
+if size > 0 and ARGV[11] ~= '' then
+  local previous = redis.call('HGET', KEYS[3], ARGV[11])
+  if previous then redis.call('XDEL', KEYS[1], previous .. '-0') end
+  redis.call('HSET', KEYS[3], ARGV[11], o)
+  redis.call('XADD', KEYS[1], o .. '-0', 'f', frame, 't', ARGV[10], 'k', ARGV[11])
+  if redis.call('XLEN', KEYS[1]) > size then
+    local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+    local fields = oldest[2]
+    for i = 1, #fields, 2 do
+      if fields[i] == 'k' then redis.call('HDEL', KEYS[3], fields[i + 1]) end
+    end
+    redis.call('XDEL', KEYS[1], oldest[1])
+  end
+  if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+  if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[3], ARGV[4]) end
+elseif size > 0 then
   redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[3], o .. '-0', 'f', frame, 't', ARGV[10])
   if ARGV[4] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 end
@@ -94,6 +123,7 @@ export type AppendArgs = [
   tail: string,
   wireHead: string,
   target: string,
+  latest: string,
 ];
 
 export type ReadArgs = [
@@ -105,7 +135,12 @@ export type ReadArgs = [
 ];
 
 export type StreamScripts = RedisConnection & {
-  rtStreamAppend(entries: string, meta: string, ...args: AppendArgs): Promise<[number, string]>;
+  rtStreamAppend(
+    entries: string,
+    meta: string,
+    latest: string,
+    ...args: AppendArgs
+  ): Promise<[number, string]>;
   rtStreamRead(
     entries: string,
     meta: string,
@@ -118,7 +153,7 @@ const scripted = new WeakSet<RedisConnection>();
 /** The client with the scripts defined (once per client; ioredis loads them on first use). */
 export function withStreamScripts(client: RedisConnection): StreamScripts {
   if (!scripted.has(client)) {
-    client.defineCommand('rtStreamAppend', { numberOfKeys: 2, lua: APPEND });
+    client.defineCommand('rtStreamAppend', { numberOfKeys: 3, lua: APPEND });
     client.defineCommand('rtStreamRead', { numberOfKeys: 2, lua: READ });
     scripted.add(client);
   }

@@ -107,10 +107,12 @@ export class RedisStreamLog extends StreamLog {
     try {
       const client = this.client();
       const channel = this.bus.channelOf(stream as Interest);
-      const { entries, meta } = streamKeys(this.bus.prefix, channel, stream);
+      const { entries, meta, latest } = streamKeys(this.bus.prefix, channel, stream);
+      const key = rule.conflate ? (delivery.latest ?? '') : '';
       const [, epoch] = await client.rtStreamAppend(
         entries,
         meta,
+        latest,
         this.newEpoch(),
         reset ? '1' : '0',
         String(Math.max(0, Math.floor(rule.size))),
@@ -119,8 +121,9 @@ export class RedisStreamLog extends StreamLog {
         channel,
         JSON.stringify(stream),
         delivery.frame.slice(1),
-        positionedWireHead(this.bus.instanceId, seq),
+        positionedWireHead(this.bus.instanceId, seq, key || undefined),
         JSON.stringify(delivery.target),
+        key,
       );
       // A foreign or corrupt meta: its pushes were refused by every receiver; the next opens
       // a new epoch.
@@ -217,9 +220,11 @@ function entryOf(entry: RawEntry, stream: string, epoch: string): PositionedDeli
   const [id, fields] = entry;
   let frame: string | undefined;
   let target: string | undefined;
+  let latest: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === 'f') frame = fields[i + 1];
     else if (fields[i] === 't') target = fields[i + 1];
+    else if (fields[i] === 'k') latest = fields[i + 1];
   }
   const position = frame === undefined ? undefined : parseFramePosition(frame);
   if (!position || target === undefined) return undefined;
@@ -228,7 +233,10 @@ function entryOf(entry: RawEntry, stream: string, epoch: string): PositionedDeli
   }
   const parsed = parseTarget(target);
   if (!parsed) return undefined;
-  return { kind: 'message', target: parsed, frame: frame!, volatile: false, position };
+  const delivery = { kind: 'message', target: parsed, frame: frame!, volatile: false, position };
+  return latest === undefined
+    ? (delivery as PositionedDelivery)
+    : { ...delivery, kind: 'message', latest };
 }
 
 function parseTarget(text: string): DeliveryTarget | undefined {

@@ -54,6 +54,7 @@ describe('Redis Cluster hash slots', () => {
     expect(streamKeys('rt', 'rt:room:chat', 'room:chat')).toEqual({
       entries: 'rt:h:{rt:room:chat}',
       meta: 'rt:hm:{rt:room:chat}',
+      latest: 'rt:hk:{rt:room:chat}',
     });
   });
 });

@@ -34,6 +34,8 @@ interface Header {
    * instance holding several of them delivers it once.
    */
   q?: number;
+  /** The key of a push to a latest-value stream (positioned publications only). */
+  l?: unknown;
 }
 
 export interface WireDelivery {
@@ -54,8 +56,9 @@ export function wirePrefix(instanceId: string): string {
  * What a positioned publication starts with, up to its target: the stream log's script appends
  * the target's JSON, `}`, a line feed and the positioned frame.
  */
-export function positionedWireHead(instanceId: string, seq: number): string {
-  return `${VERSION} ${instanceId}${POSITIONED}\n{"k":"m","q":${seq},"t":`;
+export function positionedWireHead(instanceId: string, seq: number, latest?: string): string {
+  const key = latest === undefined ? '' : `"l":${JSON.stringify(latest)},`;
+  return `${VERSION} ${instanceId}${POSITIONED}\n{"k":"m","q":${seq},${key}"t":`;
 }
 
 /** A positioned publication as the stream log's script builds it (for tests and tools). */
@@ -141,7 +144,7 @@ export function decodeDelivery(message: string): WireDelivery | undefined {
   if (header.q !== undefined && !Number.isSafeInteger(header.q)) return undefined;
   const delivery = toDelivery(header, message.slice(headerEnd + 1));
   if (!delivery) return undefined;
-  if (positioned) return positionedWire(instanceId, delivery, header.q);
+  if (positioned) return positionedWire(instanceId, delivery, header.q, header.l);
   return header.q === undefined
     ? { instanceId, delivery }
     : { instanceId, delivery, seq: header.q };
@@ -152,9 +155,14 @@ function positionedWire(
   instanceId: string,
   delivery: Delivery,
   seq: number | undefined,
+  latest: unknown,
 ): WireDelivery | undefined {
   if (delivery.kind !== 'message' || seq === undefined) return undefined;
   const position = parseFramePosition(delivery.frame);
   if (!position) return undefined;
-  return { instanceId, delivery: { ...delivery, position }, echo: seq };
+  if (latest !== undefined && (typeof latest !== 'string' || latest.length > 1024))
+    return undefined;
+  const positioned =
+    latest === undefined ? { ...delivery, position } : { ...delivery, position, latest };
+  return { instanceId, delivery: positioned, echo: seq };
 }
