@@ -54,6 +54,8 @@ export { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
 export { InProcessSessionStore } from './recovery/in-process.session-store.js';
 export { InProcessStreamLog } from './recovery/in-process.stream-log.js';
 export type { RealtimeRecoveryOptions, RecoveryStreamRule } from './recovery/recovery-options.js';
+export { RedisSessionStore } from './recovery/redis.session-store.js';
+export { RedisStreamLog, type RedisStreamLogOptions } from './recovery/redis.stream-log.js';
 export { SessionStore, type SessionRecord } from './recovery/session-store.js';
 export {
   StreamLog,

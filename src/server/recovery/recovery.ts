@@ -54,14 +54,16 @@ export class Recovery {
 
   /**
    * A connection with a session started following `stream` (a room it joined): remember where
-   * the stream is once the subscription is confirmed; history before it is never replayed to it.
+   * the stream is now; history before it is never replayed to it. Read at once, not after the
+   * subscription is confirmed: a push in between is then in the history a resume reads (it may
+   * not have reached the socket), never skipped.
    */
   follow(state: ConnectionState, stream: string, still: () => boolean): void {
     const session = state.session;
     if (session?.id === undefined) return;
     if (session.starts.has(stream) || !this.options.ruleOf(stream)) return this.persist(state);
-    const read = Promise.resolve(state.subscribing)
-      .then(() => this.log.top(stream))
+    const read = this.log
+      .top(stream)
       .then(
         (top) => void (still() && !session.starts.has(stream) && session.starts.set(stream, top)),
         this.warn,
@@ -86,6 +88,8 @@ export class Recovery {
     const session = state.session;
     const id = session?.id;
     if (session === undefined || id === undefined) return;
+    // While a resume rejoins the rooms, the record it took is not written back (but at a close).
+    if (session.restoring && !closing) return;
     const ttlMs = closing ? this.options.windowMs : Math.max(this.options.windowMs, OPEN_TTL_MS);
     const save = session.saving
       .then(() => Promise.all(session.pending))

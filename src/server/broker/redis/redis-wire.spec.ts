@@ -1,5 +1,6 @@
 import { NO_TARGET, type Delivery } from '../delivery.js';
-import { decodeDelivery, encodeDelivery } from './redis-wire.js';
+import { positionedFrame } from '../../../protocol/index.js';
+import { decodeDelivery, encodeDelivery, encodePositioned, wirePrefix } from './redis-wire.js';
 
 const target = { ...NO_TARGET, rooms: ['r'], except: ['c1'] };
 
@@ -39,6 +40,48 @@ describe('redis wire format', () => {
       delivery: message,
       seq: 7,
     });
+  });
+
+  it('decodes a positioned publication with its position, read from the frame', () => {
+    const position = { stream: 'room:chat:general', e: 'k3x9q0ab', o: 42 };
+    const frame = positionedFrame('{"event":"m","data":{"o":1}}', position.stream, position);
+    const exceptRooms = ['a'];
+    const encoded = encodePositioned('inst-1', { target: { ...target, exceptRooms }, frame }, 9);
+    // Not skipped by its publisher as its own: it does not start with the own prefix.
+    expect(encoded.startsWith(wirePrefix('inst-1'))).toBe(false);
+    expect(encoded.startsWith('rt2 inst-1 p\n{"k":"m","q":9,"t":')).toBe(true);
+    expect(decodeDelivery(encoded)).toEqual({
+      instanceId: 'inst-1',
+      delivery: {
+        kind: 'message',
+        target: { ...target, exceptRooms },
+        frame,
+        volatile: false,
+        position,
+      },
+      echo: 9,
+    });
+  });
+
+  const positionedHead = `rt2 x p\n{"k":"m","q":1,"t":{"all":true,"rooms":[],"users":[],"connections":[],"except":[],"exceptUsers":[]}}\n`;
+
+  it.each([
+    '{"event":"m"}',
+    '{"o":0,"e":"abc","s":"room:a","event":"m"}',
+    '{"o":1,"e":"a b","s":"room:a","event":"m"}',
+    '{"o":1,"e":"abc","s":"chat","event":"m"}',
+    '{"o":1,"e":"abc","s":"room:\n","event":"m"}',
+    '{"o":12345678901234567,"e":"abc","s":"room:a","event":"m"}',
+    '{"e":"abc","o":1,"s":"room:a","event":"m"}',
+    '{"o":1,"e":"abc","s":"room:a"}',
+  ])('ignores a positioned publication whose frame does not start with a position: %j', (frame) => {
+    expect(decodeDelivery(positionedHead + frame)).toBeUndefined();
+  });
+
+  it('ignores a positioned publication without its number, or not a message', () => {
+    const frame = '{"o":1,"e":"abc","s":"room:a","event":"m"}';
+    expect(decodeDelivery(positionedHead.replace('"q":1,', '') + frame)).toBeUndefined();
+    expect(decodeDelivery(positionedHead.replace('"m"', '"j"') + frame)).toBeUndefined();
   });
 
   it.each([

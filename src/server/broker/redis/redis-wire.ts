@@ -1,4 +1,5 @@
 import type { Delivery, DeliveryTarget } from '../delivery.js';
+import { parseFramePosition } from '../../recovery/frame-position.js';
 
 /**
  * The format of a delivery on a Redis channel: a first line with the version and the publishing
@@ -7,8 +8,15 @@ import type { Delivery, DeliveryTarget } from '../delivery.js';
  * every channel and every recipient; and an instance recognizes its own publications (it hears
  * them on the channels it holds too) from the first bytes, without parsing anything.
  * `rt2` (a channel per interest) replaced `rt1` (one channel for everything): the two do not mix.
+ *
+ * A positioned publication (a push to a stream with history, published by the stream log's script)
+ * has ` p` after the instance id: `rt2 <instance> p`, a header `{"k":"m","q":<n>,"t":<target>}`,
+ * then the positioned frame `{"o":..,"e":"..","s":"..",...}`. Every instance delivers it when it
+ * comes back on the channel, the publisher too (its own-prefix skip does not match), so that all
+ * of them see a stream in offset order; its `q` numbers it for the publisher alone.
  */
 const VERSION = 'rt2';
+const POSITIONED = ' p';
 
 interface Header {
   /** `m`essage, `d`isconnect, `j`oin or `l`eave. */
@@ -26,6 +34,8 @@ interface Header {
    * instance holding several of them delivers it once.
    */
   q?: number;
+  /** The key of a push to a latest-value stream (positioned publications only). */
+  l?: unknown;
 }
 
 export interface WireDelivery {
@@ -33,11 +43,31 @@ export interface WireDelivery {
   delivery: Delivery;
   /** Set when the publication went out on several channels. */
   seq?: number;
+  /** Set for a positioned publication: the number its publisher gave it. */
+  echo?: number;
 }
 
 /** The first bytes of every publication of an instance. */
 export function wirePrefix(instanceId: string): string {
   return `${VERSION} ${instanceId}\n`;
+}
+
+/**
+ * What a positioned publication starts with, up to its target: the stream log's script appends
+ * the target's JSON, `}`, a line feed and the positioned frame.
+ */
+export function positionedWireHead(instanceId: string, seq: number, latest?: string): string {
+  const key = latest === undefined ? '' : `"l":${JSON.stringify(latest)},`;
+  return `${VERSION} ${instanceId}${POSITIONED}\n{"k":"m","q":${seq},${key}"t":`;
+}
+
+/** A positioned publication as the stream log's script builds it (for tests and tools). */
+export function encodePositioned(
+  instanceId: string,
+  delivery: { target: DeliveryTarget; frame: string },
+  seq: number,
+): string {
+  return `${positionedWireHead(instanceId, seq)}${JSON.stringify(delivery.target)}}\n${delivery.frame}`;
 }
 
 export function encodeDelivery(instanceId: string, delivery: Delivery, seq?: number): string {
@@ -61,7 +91,8 @@ function headerOf(delivery: Delivery): Header {
 const isStrings = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((v) => typeof v === 'string');
 
-function isTarget(value: unknown): value is DeliveryTarget {
+/** Whether a parsed value is a well-formed delivery target. */
+export function isTarget(value: unknown): value is DeliveryTarget {
   if (typeof value !== 'object' || value === null) return false;
   const t = value as Record<string, unknown>;
   return (
@@ -104,14 +135,34 @@ export function decodeDelivery(message: string): WireDelivery | undefined {
   const idEnd = message.indexOf('\n');
   const headerEnd = idEnd < 0 ? -1 : message.indexOf('\n', idEnd + 1);
   if (headerEnd < 0) return undefined;
-  const instanceId = message.slice(VERSION.length + 1, idEnd);
+  const firstLine = message.slice(VERSION.length + 1, idEnd);
+  const positioned = firstLine.endsWith(POSITIONED);
+  const instanceId = positioned ? firstLine.slice(0, -POSITIONED.length) : firstLine;
   if (instanceId.length === 0 || instanceId.length > 64) return undefined;
   const header = parseHeader(message.slice(idEnd + 1, headerEnd));
   if (!header) return undefined;
   if (header.q !== undefined && !Number.isSafeInteger(header.q)) return undefined;
   const delivery = toDelivery(header, message.slice(headerEnd + 1));
   if (!delivery) return undefined;
+  if (positioned) return positionedWire(instanceId, delivery, header.q, header.l);
   return header.q === undefined
     ? { instanceId, delivery }
     : { instanceId, delivery, seq: header.q };
+}
+
+/** A positioned publication: a message whose frame starts with a well-formed position. */
+function positionedWire(
+  instanceId: string,
+  delivery: Delivery,
+  seq: number | undefined,
+  latest: unknown,
+): WireDelivery | undefined {
+  if (delivery.kind !== 'message' || seq === undefined) return undefined;
+  const position = parseFramePosition(delivery.frame);
+  if (!position) return undefined;
+  if (latest !== undefined && (typeof latest !== 'string' || latest.length > 1024))
+    return undefined;
+  const positioned =
+    latest === undefined ? { ...delivery, position } : { ...delivery, position, latest };
+  return { instanceId, delivery: positioned, echo: seq };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { RedisSessionStore } from '../../recovery/redis.session-store.js';
+import { RedisStreamLog } from '../../recovery/redis.stream-log.js';
 import { RealtimeBroker } from '../realtime-broker.js';
 import type { RedisTopology } from './redis-topology.js';
 import { RedisBus } from './redis.bus.js';
@@ -25,7 +27,8 @@ function checkedInstanceId(instanceId: string): string {
 
 /**
  * Scale-out on Redis (option `redis`): a `RedisBus` and a `RedisPresenceStore` of one instance
- * id. When Redis is down or slow, local delivery goes on, cross-instance sends fail fast and are
+ * id, and for missed-message recovery a `RedisStreamLog` and a `RedisSessionStore` that run on
+ * the bus's publishing connection. When Redis is down or slow, local delivery goes on, cross-instance sends fail fast and are
  * counted, and everything (the subscription and this instance's presence) comes back by itself
  * when Redis does: delivery across instances is at most once over an outage.
  */
@@ -37,15 +40,20 @@ export class RedisBroker extends RealtimeBroker {
   readonly events: EventEmitter;
   declare readonly bus: RedisBus;
   declare readonly presence: RedisPresenceStore;
+  declare readonly log: RedisStreamLog;
+  declare readonly sessions: RedisSessionStore;
 
   constructor(
     options: RedisBrokerOptions,
     readonly instanceId: string = randomUUID(),
   ) {
     const events = new EventEmitter();
+    const bus = new RedisBus(options, checkedInstanceId(instanceId), events);
     super(
-      new RedisBus(options, checkedInstanceId(instanceId), events),
+      bus,
       new RedisPresenceStore(options, instanceId, events),
+      new RedisStreamLog(bus),
+      new RedisSessionStore(bus),
     );
     this.events = events;
   }

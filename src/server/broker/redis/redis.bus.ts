@@ -14,7 +14,7 @@ import {
 } from './redis-client.js';
 import { RecentPublications, RedisSubscriptions } from './redis-subscriptions.js';
 import type { RedisBrokerOptions } from './redis.broker.js';
-import { decodeDelivery, encodeDelivery, wirePrefix } from './redis-wire.js';
+import { decodeDelivery, encodeDelivery, wirePrefix, type WireDelivery } from './redis-wire.js';
 
 const isOpen = (node: { status: string }): boolean => node.status === 'ready';
 
@@ -39,6 +39,8 @@ export class RedisBus extends RealtimeBus {
   private readonly errors = new RedisErrorLog(this.logger);
   private readonly stats = { published: 0, publishFailures: 0, received: 0, ignored: 0 };
   private readonly recent = new RecentPublications();
+  /** Positioned publications of this instance that its registry served itself (see `skipEcho`). */
+  private readonly skippedEchoes = new Set<number>();
   private readonly ownPrefix: Buffer;
   private receive: BusReceiver | undefined;
   private pub: RedisConnection | undefined;
@@ -66,6 +68,30 @@ export class RedisBus extends RealtimeBus {
   /** The channel of an interest. */
   channelOf = (interest: Interest): string => `${this.options.prefix}:${interest}`;
 
+  /** @internal The prefix of every channel and key. */
+  get prefix(): string {
+    return this.options.prefix;
+  }
+
+  /**
+   * @internal The connection publications go out on, while it is ready (on a cluster: connected to every
+   * master); the stream log and the session store run their commands on it too.
+   */
+  get publisher(): RedisConnection | undefined {
+    return !this.stopped && this.isPubReady() ? this.pub : undefined;
+  }
+
+  /**
+   * @internal The positioned publication numbered `seq` failed here (a script that timed out may still
+   * have run): its echo is not delivered to this instance, whose registry served it already.
+   */
+  skipEcho(seq: number): void {
+    this.skippedEchoes.add(seq);
+    if (this.skippedEchoes.size > 1000) {
+      this.skippedEchoes.delete(this.skippedEchoes.values().next().value as number);
+    }
+  }
+
   override async start(receive: BusReceiver): Promise<void> {
     this.receive = receive;
     const { url, cluster, commandTimeoutMs } = this.options;
@@ -88,7 +114,9 @@ export class RedisBus extends RealtimeBus {
     pub.on('close', () => void (this.pubReady = false));
     sub.on('ready', () => void this.onSubReady());
     sub.on('close', () => this.onSubDown());
-    sub.on('smessageBuffer', (_channel: Buffer, message: Buffer) => this.onMessage(message));
+    sub.on('smessageBuffer', (channel: Buffer, message: Buffer) =>
+      this.onMessage(channel, message),
+    );
     pub.connect().catch(() => undefined);
     sub.connect().catch(() => undefined);
   }
@@ -193,19 +221,30 @@ export class RedisBus extends RealtimeBus {
     }
   }
 
-  private onMessage(raw: Buffer): void {
-    // Its own publications come back on the channels this instance holds: skipped unread.
+  private onMessage(channel: Buffer, raw: Buffer): void {
+    // Its own publications come back on the channels this instance holds: skipped unread. Not
+    // its positioned ones (`rt2 <id> p`): every instance delivers those from the channel.
     const own = this.ownPrefix;
     if (raw.length >= own.length && raw.compare(own, 0, own.length, 0, own.length) === 0) return;
     const wire = decodeDelivery(raw.toString());
-    if (!wire) {
+    if (!wire || !this.onItsChannel(wire, channel)) {
       this.stats.ignored++;
       this.events.emit('ignored');
       return;
     }
     if (!this.receive) return;
     if (wire.seq !== undefined && !this.recent.first(wire.instanceId, wire.seq)) return;
-    this.stats.received++;
+    if (wire.echo !== undefined && wire.instanceId === this.instanceId) {
+      if (this.skippedEchoes.delete(wire.echo)) return;
+    } else {
+      this.stats.received++;
+    }
     this.receive(wire.delivery);
+  }
+
+  /** A positioned publication comes on its stream's channel only. */
+  private onItsChannel(wire: WireDelivery, channel: Buffer): boolean {
+    const position = wire.delivery.kind === 'message' ? wire.delivery.position : undefined;
+    return !position || channel.toString() === this.channelOf(position.stream as Interest);
   }
 }

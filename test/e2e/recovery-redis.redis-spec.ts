@@ -1,0 +1,175 @@
+import { Redis } from 'ioredis';
+import { RealtimeBroker, type RedisBroker } from '../../src/server/index.js';
+import type { RunningRealtimeApp } from '../../src/testing/index.js';
+import { range, ResumingClient, startRecoveryApp } from '../support/recovery-app.js';
+import { RedisProcess } from '../support/redis-server.js';
+import { waitFor } from '../support/wait-for.js';
+
+/**
+ * Recovery with history and sessions in Redis (reliability F1, F3c, F7, F9), over real sockets
+ * and a private redis-server: a client resumes on any instance.
+ */
+
+let redis: RedisProcess;
+let admin: Redis;
+let prefix = 0;
+beforeAll(async () => {
+  redis = await RedisProcess.start();
+  admin = new Redis(redis.url);
+});
+afterAll(async () => {
+  await admin.quit();
+  await redis.kill();
+});
+
+const servers: RunningRealtimeApp[] = [];
+const clients: ResumingClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.socket.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const RECOVERY = {
+  streams: [
+    { match: 'room:ticker:*', conflate: true, size: 10 },
+    { match: '*', size: 2000 },
+  ],
+};
+
+async function instances(count: number): Promise<RunningRealtimeApp[]> {
+  const redisOptions = { url: redis.url, prefix: `rec${++prefix}` };
+  const started: RunningRealtimeApp[] = [];
+  for (let i = 0; i < count; i++) {
+    const app = await startRecoveryApp(RECOVERY, { redis: redisOptions });
+    await (app.app.get(RealtimeBroker) as RedisBroker).whenReady();
+    servers.push(app);
+    started.push(app);
+  }
+  return started;
+}
+
+async function connect(server: RunningRealtimeApp, sub: string): Promise<ResumingClient> {
+  const client = await ResumingClient.connect(server.url, sub);
+  clients.push(client);
+  await client.resume();
+  return client;
+}
+
+/** Cuts a client off; resolves once the server wrote its closed session (expiring in the window). */
+async function cut(server: RunningRealtimeApp, client: ResumingClient): Promise<void> {
+  const before = server.registry().size;
+  client.socket.ws.terminate();
+  await waitFor(() => server.registry().size < before, 'the server to see the close');
+  const key = `rec${prefix}:s:{${client.session}}`;
+  await waitFor(async () => {
+    const ttl = await admin.pttl(key);
+    return ttl > 0 && ttl <= 120_000;
+  }, 'the closed session record');
+}
+
+describe('recovery on Redis', () => {
+  it('F1: cut off while its room publishes 200 from both instances, resumed on the other one', async () => {
+    const [a, b] = await instances(2);
+    const alice = await connect(a!, 'alice');
+    await alice.join('r1');
+    const other = await connect(b!, 'bob');
+    await other.join('r1');
+    a!.registry().to('r1').emit('msg', { n: 1 });
+    await alice.take('msg', 1);
+    await cut(a!, alice);
+    for (const n of range(2, 201)) [a!, b!][n % 2]!.registry().to('r1').emit('msg', { n });
+    // Two publishers: the stream's order (its offsets) is the one every member sees.
+    const order = (await other.take('msg', 201)).slice(1);
+    expect([...order].sort((x, y) => x - y)).toEqual(range(2, 201));
+
+    const { client, reply } = await alice.reconnect(b!.url);
+    clients.push(client);
+    expect(reply).toMatchObject({
+      recovered: true,
+      rooms: ['r1'],
+      streams: { 'room:r1': { recovered: true, o: 201, replayed: 200 } },
+    });
+    a!.registry().to('r1').emit('msg', { n: 202 });
+    expect(await client.take('msg', 201)).toEqual([...order, 202]);
+  });
+
+  it('F7: 3 sockets of a user on 2 instances, a room on both: 1 000 pushes once each, one order', async () => {
+    const [a, b] = await instances(2);
+    const u = [await connect(a!, 'u'), await connect(a!, 'u'), await connect(b!, 'u')];
+    const member = await connect(b!, 'v');
+    const outsider = await connect(b!, 'w');
+    for (const client of [u[0]!, u[2]!, member]) await client.join('room');
+    for (const n of range(1, 1000)) {
+      [a!, b!][n % 2]!.registry().to('room').toUser('u').emit('msg', { n });
+    }
+    const got = await Promise.all([...u, member].map((c) => c.take('msg', 1000)));
+    for (const list of got) expect([...list].sort((x, y) => x - y)).toEqual(range(1, 1000));
+    // One order per stream, the same on both instances: the room's members, and the user's
+    // socket outside the room (its own stream).
+    expect(got[2]).toEqual(got[0]);
+    expect(got[3]).toEqual(got[0]);
+    expect(u[1]!.positions).toEqual({ 'user:u': { e: expect.any(String), o: 1000 } });
+    expect(u[2]!.positions).toEqual({ 'room:room': { e: expect.any(String), o: 1000 } });
+    await outsider.socket.request('$ping');
+    expect(outsider.arrivals).toEqual(['reply:1', 'reply:2']);
+  });
+
+  it('F3c: FLUSHALL loses history and sessions: no_session, nothing replayed', async () => {
+    const [a] = await instances(1);
+    const alice = await connect(a!, 'alice');
+    await alice.join('r1');
+    a!.registry().to('r1').emit('msg', { n: 1 });
+    await alice.take('msg', 1);
+    await cut(a!, alice);
+    a!.registry().to('r1').emit('msg', { n: 2 });
+    await admin.flushall();
+    const { client, reply } = await alice.reconnect(a!.url);
+    clients.push(client);
+    expect(reply).toMatchObject({ recovered: false, reason: 'no_session', rooms: [] });
+    expect(client.arrivals).toEqual(['reply:1']);
+  });
+
+  it('F3c: history lost but the session kept is epoch_changed, with nothing replayed', async () => {
+    const [a] = await instances(1);
+    const alice = await connect(a!, 'alice');
+    await alice.join('r1');
+    a!.registry().to('r1').emit('msg', { n: 1 });
+    await alice.take('msg', 1);
+    await cut(a!, alice);
+    const streamKeys = await admin.keys(`rec${prefix}:h*`);
+    expect(streamKeys.length).toBeGreaterThan(0);
+    await admin.del(...streamKeys);
+    a!.registry().to('r1').emit('msg', { n: 2 });
+    const { client, reply } = await alice.reconnect(a!.url);
+    clients.push(client);
+    expect(reply).toMatchObject({
+      recovered: false,
+      rooms: ['r1'],
+      streams: { 'room:r1': { recovered: false, reason: 'epoch_changed', o: 1 } },
+    });
+    expect(client.arrivals).toEqual(['reply:1']);
+  });
+
+  it('F9: a latest-value stream resumes with the newest push of each key', async () => {
+    const [a, b] = await instances(2);
+    const alice = await connect(a!, 'alice');
+    await alice.join('ticker:all');
+    await cut(a!, alice);
+    for (const n of range(1, 20)) {
+      for (const symbol of ['AAA', 'BBB']) {
+        b!.registry().to('ticker:all').emit('tick', { symbol, n }, { key: symbol });
+      }
+    }
+    const { client, reply } = await alice.reconnect(a!.url);
+    clients.push(client);
+    expect(reply).toMatchObject({
+      recovered: true,
+      streams: { 'room:ticker:all': { recovered: true, o: 40, replayed: 2 } },
+    });
+    const ticks = [await client.socket.nextEvent('tick'), await client.socket.nextEvent('tick')];
+    expect(ticks.map((m) => [m['o'], m['data']])).toEqual([
+      [39, { symbol: 'AAA', n: 20 }],
+      [40, { symbol: 'BBB', n: 20 }],
+    ]);
+  });
+});
