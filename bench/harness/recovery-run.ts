@@ -33,7 +33,10 @@ export async function recoveryRepetition(
   rep: number,
 ): Promise<void> {
   const ctx = { ...run, record: recordRecovery };
-  await recoveryRep(ctx, config, attempt, of);
+  // BENCH_RECOVERY_ONLY=redis (or in-process) runs one half.
+  const only = process.env['BENCH_RECOVERY_ONLY'];
+  if (only !== 'redis') await recoveryRep(ctx, config, attempt, of);
+  if (only === 'in-process') return;
   await recoveryRedisRep(ctx, run, config, attempt, of, rep);
 }
 
