@@ -123,10 +123,10 @@ export async function writeRecoveryReport(
   machine: Machine,
   meta: RecoveryMeta,
 ): Promise<void> {
-  writeFileSync(
-    join(outDir, 'recovery.json'),
-    JSON.stringify({ meta, machine, runs: results }, null, 2) + '\n',
-  );
+  const prettier = await import('prettier');
+  const json = join(outDir, 'recovery.json');
+  const jsonText = JSON.stringify({ meta, machine, runs: results }, null, 2);
+  writeFileSync(json, await prettier.format(jsonText, { filepath: json }));
   const m = allMedians(results);
   const labels = new Map(meta.servers.map((s) => [s.name, s.label]));
   const label = (s: string): string => labels.get(s) ?? s;
@@ -156,7 +156,6 @@ export async function writeRecoveryReport(
     '',
     notes,
   ];
-  const prettier = await import('prettier');
   const options = (await prettier.resolveConfig(file)) ?? {};
   writeFileSync(file, await prettier.format(lines.join('\n'), { ...options, filepath: file }));
 }
