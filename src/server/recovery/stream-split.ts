@@ -34,6 +34,15 @@ export function splitByStream(
       ? { shares: [{ stream: 'all', target, rule }], rest: undefined }
       : { shares: [], rest: target };
   }
+  // The common case, one room or one user: the target is its own share.
+  if (target.connections.length === 0 && target.rooms.length + target.users.length === 1) {
+    const stream =
+      target.rooms.length === 1 ? `room:${target.rooms[0]}` : `user:${target.users[0]}`;
+    const rule = ruleOf(stream);
+    return rule
+      ? { shares: [{ stream, target, rule }], rest: undefined }
+      : { shares: [], rest: target };
+  }
   const shares: StreamShare[] = [];
   const exceptRooms = [...(target.exceptRooms ?? [])];
   const leftOutUsers = [...exceptUsers];
