@@ -6,6 +6,7 @@ import { HealthController } from './health.controller.js';
 import { ChatModule } from './chat/chat.module.js';
 import type { DemoConfig } from './config/demo-config.js';
 import { DEMO_CONFIG } from './config/demo-config.token.js';
+import { demoRecovery } from './config/demo-recovery.js';
 import { GameModule } from './game/game.module.js';
 import { PageController } from './page/page.controller.js';
 import { TickerModule } from './ticker/ticker.module.js';
@@ -28,6 +29,7 @@ export class AppModule {
           maxPayload: config.maxPayloadBytes,
           heartbeatIntervalMs: config.heartbeatIntervalMs,
           shutdown: { drainMs: config.shutdownDrainMs },
+          recovery: demoRecovery(config),
           redis: config.redisUrl
             ? { url: config.redisUrl, presenceTtlMs: config.redisPresenceTtlMs }
             : config.redisCluster

@@ -1,6 +1,13 @@
 import { startDemo, type RunningApp } from '../support/demo-app.js';
 import type { TestSocket } from '../support/ws-client.js';
 
+/** The position of a push to `stream` (the demo runs with recovery on: protocol.md section 8). */
+const positioned = (stream: string) => ({
+  s: stream,
+  e: expect.any(String) as unknown,
+  o: expect.any(Number) as unknown,
+});
+
 describe('demo chat', () => {
   let demo: RunningApp;
   const sockets: TestSocket[] = [];
@@ -31,6 +38,7 @@ describe('demo chat', () => {
     const data = reply['data'] as { members: { id: string }[] };
     expect(data.members.map((m) => m.id).sort()).toEqual(['u-alice', 'u-bob']);
     expect(await alice.nextEvent('chat:joined')).toEqual({
+      ...positioned('room:chat:general'),
       event: 'chat:joined',
       data: { room: 'general', user: { id: 'u-bob', name: 'Bob' } },
     });
@@ -48,6 +56,7 @@ describe('demo chat', () => {
     expect(typeof id).toBe('string');
     expect(typeof at).toBe('number');
     const expected = {
+      ...positioned('room:chat:lobby'),
       event: 'chat:message',
       data: { id, room: 'lobby', from: { id: 'u-alice', name: 'Alice' }, text: 'hello', at },
     };
@@ -84,6 +93,7 @@ describe('demo chat', () => {
     await alice.request('chat:join', { room: 'general' });
     await bob.request('chat:join', { room: 'general' });
     alice.send({ event: 'chat:typing', data: { room: 'general' } });
+    // Sent volatile: at most once, never positioned (and so never replayed after a drop).
     expect(await bob.nextEvent('chat:typing')).toEqual({
       event: 'chat:typing',
       data: { room: 'general', user: { id: 'u-alice', name: 'Alice' } },
@@ -121,6 +131,7 @@ describe('demo chat', () => {
     const reply = await alice.request('chat:direct', { to: 'u-bob', text: 'psst' });
     const { id, at } = reply['data'] as { id: string; at: number };
     const expected = {
+      ...positioned('user:u-bob'),
       event: 'chat:direct',
       data: { id, from: { id: 'u-alice', name: 'Alice' }, text: 'psst', at },
     };

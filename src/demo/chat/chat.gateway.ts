@@ -39,12 +39,22 @@ function uniqueUsers(members: RoomMember[]): ChatUser[] {
 export class ChatGateway implements OnConnectionClose {
   constructor(private readonly registry: ConnectionRegistry<DemoContract>) {}
 
+  /**
+   * The rooms each open connection was announced in (`chat:joined` sent to the others). A
+   * resumed connection is a member of its rooms again (the server restored them, protocol.md
+   * section 8) without having been announced, while the others got `chat:left` when it dropped:
+   * its next `chat:join` of such a room announces it again.
+   */
+  private readonly announced = new Map<string, Set<string>>();
+
   @demo.request('chat:join')
   async join(
     @MessageBody() { room }: RoomDto,
     @CurrentConnection() connection: RealtimeConnection,
   ): Promise<RoomJoinReply> {
-    if (this.registry.join(connection, roomKey(room))) {
+    const joined = this.registry.join(connection, roomKey(room));
+    if (joined || this.restored(connection, room)) {
+      this.announce(connection, room);
       this.registry
         .to(roomKey(room))
         .except(connection)
@@ -58,6 +68,7 @@ export class ChatGateway implements OnConnectionClose {
     @MessageBody() { room }: RoomDto,
     @CurrentConnection() connection: RealtimeConnection,
   ): null {
+    this.announced.get(connection.id)?.delete(room);
     if (this.registry.leave(connection, roomKey(room))) {
       this.registry
         .to(roomKey(room))
@@ -111,6 +122,7 @@ export class ChatGateway implements OnConnectionClose {
 
   /** Leaving by disconnect counts as leaving every room. */
   onConnectionClose(connection: RealtimeConnection): void {
+    this.announced.delete(connection.id);
     const user = userOf(connection.principal as RealtimePrincipal);
     for (const key of connection.rooms) {
       if (!key.startsWith(ROOM_PREFIX)) continue;
@@ -119,6 +131,20 @@ export class ChatGateway implements OnConnectionClose {
         .except(connection)
         .emit('chat:left', { room: key.slice(ROOM_PREFIX.length), user });
     }
+  }
+
+  /** A member of the room that was never announced in it: restored by a resume. */
+  private restored(connection: RealtimeConnection, room: string): boolean {
+    const member = this.registry.isMember(connection, roomKey(room));
+    return member && !this.announced.get(connection.id)?.has(room);
+  }
+
+  private announce(connection: RealtimeConnection, room: string): void {
+    // Not for a connection that closed meanwhile: its close already ran.
+    if (!this.registry.isMember(connection, roomKey(room))) return;
+    let rooms = this.announced.get(connection.id);
+    if (!rooms) this.announced.set(connection.id, (rooms = new Set()));
+    rooms.add(room);
   }
 
   private requireMember(connection: RealtimeConnection, room: string): void {

@@ -1,4 +1,5 @@
 import { DemoConfigError, loadDemoConfig } from './demo-config.js';
+import { demoRecovery, recoveryUnavailable } from './demo-recovery.js';
 
 describe('loadDemoConfig', () => {
   it('starts with no environment at all, with the documented defaults', () => {
@@ -17,6 +18,8 @@ describe('loadDemoConfig', () => {
       redisCluster: undefined,
       tickerIntervalMs: 500,
       shutdownDrainMs: 10000,
+      recoveryWindowMs: 120000,
+      chatHistory: 500,
     });
     expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(loadDemoConfig({}).jwtSecret).not.toBe(config.jwtSecret);
@@ -36,6 +39,8 @@ describe('loadDemoConfig', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       TICKER_INTERVAL_MS: '100',
       SHUTDOWN_DRAIN_MS: '0',
+      RECOVERY_WINDOW_MS: '30000',
+      CHAT_HISTORY: '20',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -51,7 +56,25 @@ describe('loadDemoConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       tickerIntervalMs: 100,
       shutdownDrainMs: 0,
+      recoveryWindowMs: 30000,
+      chatHistory: 20,
     });
+  });
+
+  it('turns recovery on by default, keeps CHAT_HISTORY per chat room, and 0 turns it off', () => {
+    expect(demoRecovery(loadDemoConfig({ CHAT_HISTORY: '7' }))).toEqual({
+      windowMs: 120000,
+      streams: [
+        { match: 'room:chat:*', size: 7 },
+        { match: 'room:ticker:*', recover: false },
+      ],
+    });
+    expect(demoRecovery(loadDemoConfig({ RECOVERY_WINDOW_MS: '0' }))).toBeUndefined();
+    // Not on Redis yet: the broker has no stream log shared by the instances.
+    const onRedis = loadDemoConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(demoRecovery(onRedis)).toBeUndefined();
+    expect(recoveryUnavailable(onRedis)).toMatch(/recovery is off with REDIS_URL/);
+    expect(recoveryUnavailable(loadDemoConfig({}))).toBeUndefined();
   });
 
   it('reads the seed nodes of a Redis Cluster, and refuses both kinds of Redis at once', () => {
@@ -76,6 +99,8 @@ describe('loadDemoConfig', () => {
     [{ MAX_PAYLOAD_BYTES: '-5' }, /MAX_PAYLOAD_BYTES must be an integer from 256/],
     [{ DEV_TOKENS: 'maybe' }, /DEV_TOKENS must be true or false/],
     [{ WS_PATH: 'ws path' }, /WS_PATH must be a URL path/],
+    [{ RECOVERY_WINDOW_MS: '-1' }, /RECOVERY_WINDOW_MS must be an integer from 0/],
+    [{ CHAT_HISTORY: 'lots' }, /CHAT_HISTORY must be an integer from 0/],
   ])('explains a bad value: %j', (env, message) => {
     expect(() => loadDemoConfig(env)).toThrow(DemoConfigError);
     expect(() => loadDemoConfig(env)).toThrow(message);

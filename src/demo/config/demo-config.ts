@@ -19,6 +19,10 @@ export interface DemoConfig {
   redisPresenceTtlMs: number;
   tickerIntervalMs: number;
   shutdownDrainMs: number;
+  /** How long a dropped client may resume its session and get what it missed; 0: recovery off. */
+  recoveryWindowMs: number;
+  /** Messages (and joins/leaves) kept per chat room for recovery. */
+  chatHistory: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -105,5 +109,7 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
     redisPresenceTtlMs: int(env, 'REDIS_PRESENCE_TTL_MS', 15000, 300, 3_600_000),
     tickerIntervalMs: int(env, 'TICKER_INTERVAL_MS', 500, 50, 3_600_000),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 10000, 0, 600_000),
+    recoveryWindowMs: int(env, 'RECOVERY_WINDOW_MS', 120_000, 0, 86_400_000),
+    chatHistory: int(env, 'CHAT_HISTORY', 500, 0, 100_000),
   };
 }

@@ -8,6 +8,7 @@ import {
   ClientErrorCode,
   RealtimeClient,
   type RealtimeClientError,
+  type RecoveryInfo,
   type StateChange,
 } from '../../client/index.js';
 import type { ChatUser, DemoContract } from '../contract.js';
@@ -86,7 +87,13 @@ async function start(config: PageConfig, name: string): Promise<void> {
     refreshToken: false,
     // A demo server restarts in a second or two: retry soon.
     backoff: { initialMs: 250, maxMs: 5000 },
-    // Before the offline queue is flushed: the rooms and symbols come back first.
+    // After every `$resume` reply, before `onReconnect` and the offline queue.
+    onRecovery: (info) => {
+      const current = running;
+      if (current?.client === client) recovered(current, info);
+    },
+    // A reconnect that did not recover everything, before the offline queue is flushed: the
+    // rooms and symbols come back first.
     onReconnect: async (reconnected) => {
       const current = running;
       if (current?.client !== reconnected) return;
@@ -119,6 +126,22 @@ async function start(config: PageConfig, name: string): Promise<void> {
   loginSection.hidden = true;
   appSection.hidden = false;
   await connect(running);
+}
+
+/**
+ * What a reconnect's `$resume` gave. Recovered: the server restored the rooms and replayed what
+ * was missed, and `onReconnect` does not run. The chat rooms are joined again all the same,
+ * quietly, so that the others (who saw this user leave when the socket dropped) see it back; the
+ * ticker is subscribed again for the current prices (ticks are not recovered, and the demo's
+ * price feed counts the new connection as a subscriber only then). Not recovered: `onReconnect`
+ * joins again, and the rooms whose history is gone say so.
+ */
+function recovered(current: Running, info: RecoveryInfo): void {
+  if (!info.wasRecovering) return;
+  if (!info.recovered) return current.chat.historyLost(info.lost);
+  Promise.all([current.chat.rejoin(false), current.ticker.resubscribe()]).catch((error: unknown) =>
+    notify(describe(error), 'error'),
+  );
 }
 
 /**

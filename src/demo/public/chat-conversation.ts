@@ -32,6 +32,11 @@ export function ownLine(conversation: Conversation, id: string, text: string): L
   );
 }
 
+/** Whether the conversation shows the message `id` already (a push seen twice is shown once). */
+export function hasLine(conversation: Conversation, id: string): boolean {
+  return conversation.lines.some((line) => line.id === id);
+}
+
 /** A room, or the direct messages with one user. */
 export interface Conversation {
   readonly key: string;

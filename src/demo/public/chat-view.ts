@@ -13,6 +13,7 @@ import {
   appendLine,
   clearTyping,
   Conversations,
+  hasLine,
   ownLine,
   removeTypist,
   type Conversation,
@@ -27,6 +28,12 @@ import { describe, type Notify } from './notices.js';
 export { normalizeRoom } from './chat-room-list.js';
 
 type Client = RealtimeClient<DemoContract>;
+
+/** The recovery stream of a chat room: `room:` and its registry room `chat:<room>`. */
+const CHAT_STREAM = 'room:chat:';
+
+/** Said in a room whose missed messages could not be recovered after a reconnect. */
+export const HISTORY_LOST = 'History unavailable, reloaded';
 
 /**
  * The chat panel: rooms (join, leave, members kept up to date by `chat:joined` and
@@ -101,15 +108,37 @@ export class ChatView {
     }
   }
 
-  /** After a reconnect: joins every room again and takes the fresh member lists. */
-  async rejoin(): Promise<void> {
+  /**
+   * After a reconnect: joins every room again and takes the fresh member lists. `note` adds
+   * "Reconnected" to each room; a fully recovered reconnect passes false (nothing was missed, and
+   * the join only tells the others that this user is back).
+   */
+  async rejoin(note = true): Promise<void> {
     const replies = await Promise.all(
       this.rooms().map((room) => this.client.request('chat:join', { room })),
     );
     const at = Date.now();
     for (const reply of replies) {
-      this.addLine(this.applyJoin(reply), { id: `back-${at}`, text: 'Reconnected', at });
+      const conversation = this.applyJoin(reply);
+      if (note) this.addLine(conversation, { id: `back-${at}`, text: 'Reconnected', at });
     }
+  }
+
+  /**
+   * A reconnect did not recover the `lost` streams (`RecoveryInfo.lost`): what was said meanwhile
+   * in those rooms is gone. Each says so, and one notice (read out) names them.
+   */
+  historyLost(lost: readonly string[]): void {
+    const rooms = lost
+      .filter((stream) => stream.startsWith(CHAT_STREAM))
+      .map((stream) => stream.slice(CHAT_STREAM.length))
+      .filter((room) => this.conversations.room(room));
+    if (rooms.length === 0) return;
+    const at = Date.now();
+    for (const room of rooms) {
+      this.addLine(this.conversations.room(room)!, { id: `lost-${at}`, text: HISTORY_LOST, at });
+    }
+    this.notify(`${rooms.map((room) => `#${room}`).join(', ')}: ${HISTORY_LOST.toLowerCase()}.`);
   }
 
   /** The connection dropped: nobody is typing any more. */
@@ -144,6 +173,7 @@ export class ChatView {
     const conversation = this.conversations.room(room);
     if (!conversation) return;
     this.stopTyping(conversation, from.id);
+    if (from.id !== this.me().id && hasLine(conversation, id)) return;
     const own = from.id === this.me().id ? ownLine(conversation, id, text) : undefined;
     if (!own) return this.addLine(conversation, { id, from, text, at });
     // The user's own message, which this page shows already: now it is sent.
@@ -154,6 +184,7 @@ export class ChatView {
   private onDirect({ id, from, text, at }: DirectMessage): void {
     const conversation = this.conversations.open('dm', from.id, from.name);
     conversation.title = from.name;
+    if (hasLine(conversation, id)) return;
     this.addLine(conversation, { id, from, text, at });
   }
 

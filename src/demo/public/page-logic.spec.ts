@@ -1,5 +1,5 @@
 import type { GameView } from '../contract.js';
-import { newConversation, ownLine, type Line } from './chat-conversation.js';
+import { hasLine, newConversation, ownLine, type Line } from './chat-conversation.js';
 import { normalizeRoom } from './chat-view.js';
 import { describeChange } from './connection-view.js';
 import { gameStatus, winningCells } from './game-view.js';
@@ -66,5 +66,12 @@ describe('the page’s pure helpers', () => {
     expect(ownLine(room, 'm-9', 'old')).toBe(sent);
     // Not from this page (another tab of the same user): no line of its own.
     expect(ownLine(room, 'm-11', 'hello')).toBeUndefined();
+  });
+
+  it('knows a message it shows already by its id (a push seen twice is shown once)', () => {
+    const room = newConversation('room', 'lobby', '#lobby');
+    room.lines.push({ id: 'm-1', from: { id: 'u2', name: 'bob' }, text: 'hi', at: 1 });
+    expect(hasLine(room, 'm-1')).toBe(true);
+    expect(hasLine(room, 'm-2')).toBe(false);
   });
 });
