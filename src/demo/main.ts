@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { loadDemoConfig } from './config/demo-config.js';
-import { recoveryUnavailable } from './config/demo-recovery.js';
 
 async function main(): Promise<void> {
   const logger = new Logger('Demo');
@@ -15,8 +14,6 @@ async function main(): Promise<void> {
       'JWT_SECRET is not set: using a random secret for this boot (tokens die with the process).',
     );
   }
-  const noRecovery = recoveryUnavailable(config);
-  if (noRecovery) logger.warn(noRecovery);
   const app = await createDemoApp(config);
   await app.listen(config.port);
   // Not enableShutdownHooks(): Nest re-raises the signal after closing, so the exit status would

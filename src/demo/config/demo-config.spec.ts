@@ -1,5 +1,5 @@
 import { DemoConfigError, loadDemoConfig } from './demo-config.js';
-import { demoRecovery, recoveryUnavailable } from './demo-recovery.js';
+import { demoRecovery } from './demo-recovery.js';
 
 describe('loadDemoConfig', () => {
   it('starts with no environment at all, with the documented defaults', () => {
@@ -70,11 +70,6 @@ describe('loadDemoConfig', () => {
       ],
     });
     expect(demoRecovery(loadDemoConfig({ RECOVERY_WINDOW_MS: '0' }))).toBeUndefined();
-    // Not on Redis yet: the broker has no stream log shared by the instances.
-    const onRedis = loadDemoConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
-    expect(demoRecovery(onRedis)).toBeUndefined();
-    expect(recoveryUnavailable(onRedis)).toMatch(/recovery is off with REDIS_URL/);
-    expect(recoveryUnavailable(loadDemoConfig({}))).toBeUndefined();
   });
 
   it('reads the seed nodes of a Redis Cluster, and refuses both kinds of Redis at once', () => {

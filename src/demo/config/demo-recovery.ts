@@ -2,19 +2,8 @@ import type { RealtimeRecoveryOptions } from '../../server/index.js';
 import type { DemoConfig } from './demo-config.js';
 
 /**
- * Why recovery is off although `RECOVERY_WINDOW_MS` asks for it, or undefined. With Redis, the
- * history of the streams would be each instance's own (the broker has no shared stream log yet),
- * and a positioned push would never reach the sockets of the other instances.
- */
-export function recoveryUnavailable(config: DemoConfig): string | undefined {
-  if (config.recoveryWindowMs === 0 || !(config.redisUrl || config.redisCluster)) return undefined;
-  return 'Missed-message recovery is off with REDIS_URL/REDIS_CLUSTER: it needs a stream log shared by every instance, which the Redis broker does not provide yet.';
-}
-
-/**
  * The demo's missed-message recovery (docs/protocol.md section 8), or undefined when
- * `RECOVERY_WINDOW_MS=0` turns it off (or Redis does, see {@link recoveryUnavailable}). The first
- * matching rule wins:
+ * `RECOVERY_WINDOW_MS=0` turns it off. First matching rule wins:
  *
  * - chat rooms (registry rooms `chat:<room>`, so streams `room:chat:<room>`): `CHAT_HISTORY`
  *   pushes each (messages, joins and leaves). `chat:typing` is sent volatile: never positioned
@@ -26,7 +15,7 @@ export function recoveryUnavailable(config: DemoConfig): string | undefined {
  * Game pushes go to single connections: they are never positioned.
  */
 export function demoRecovery(config: DemoConfig): RealtimeRecoveryOptions | undefined {
-  if (config.recoveryWindowMs === 0 || recoveryUnavailable(config)) return undefined;
+  if (config.recoveryWindowMs === 0) return undefined;
   return {
     windowMs: config.recoveryWindowMs,
     streams: [
