@@ -66,7 +66,7 @@ describe('loadDemoConfig', () => {
       windowMs: 120000,
       streams: [
         { match: 'room:chat:*', size: 7 },
-        { match: 'room:ticker:*', recover: false },
+        { match: 'room:ticker:*', conflate: true, size: 1 },
       ],
     });
     expect(demoRecovery(loadDemoConfig({ RECOVERY_WINDOW_MS: '0' }))).toBeUndefined();

@@ -8,8 +8,9 @@ import type { DemoConfig } from './demo-config.js';
  * - chat rooms (registry rooms `chat:<room>`, so streams `room:chat:<room>`): `CHAT_HISTORY`
  *   pushes each (messages, joins and leaves). `chat:typing` is sent volatile: never positioned
  *   nor replayed, at most once whatever the rule.
- * - ticker rooms (`ticker:<SYMBOL>`): not recovered. Their ticks are volatile anyway, and a stale
- *   price is worth nothing; the page asks for the current prices after a reconnect.
+ * - ticker rooms (`ticker:<SYMBOL>`): latest-value streams. Only a symbol's newest tick is kept:
+ *   a client resuming after any gap gets the current price at once, and a slow reader gets the
+ *   newest price when its socket drains instead of the backlog (nor a 4408).
  * - everything else (the `user:<sub>` streams of direct messages, `all`): the defaults.
  *
  * Game pushes go to single connections: they are never positioned.
@@ -20,7 +21,7 @@ export function demoRecovery(config: DemoConfig): RealtimeRecoveryOptions | unde
     windowMs: config.recoveryWindowMs,
     streams: [
       { match: 'room:chat:*', size: config.chatHistory },
-      { match: 'room:ticker:*', recover: false },
+      { match: 'room:ticker:*', conflate: true, size: 1 },
     ],
   };
 }

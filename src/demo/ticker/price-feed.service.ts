@@ -124,6 +124,9 @@ export class PriceFeedService implements OnModuleDestroy {
     if (!stream) return;
     stream.price = nextPrice(stream.price);
     const tick: Tick = { symbol, price: stream.price, at: Date.now() };
-    this.registry.to(tickerRoom(symbol)).emit('ticker:tick', tick, { volatile: true });
+    // With recovery, a latest-value stream (one room per symbol: the event name is the key);
+    // without, a volatile push that a slow reader may miss.
+    const latest = this.config.recoveryWindowMs > 0;
+    this.registry.to(tickerRoom(symbol)).emit('ticker:tick', tick, { volatile: !latest });
   }
 }

@@ -5,7 +5,10 @@ import type { StreamLog } from '../recovery/stream-log.js';
 import type { PresenceStore } from './presence-store.js';
 import type { BusHealth, RealtimeBus } from './realtime-bus.js';
 
-/** What `ConnectionRegistry.health()` reports: the bus's state and counters. */
+/**
+ * What `ConnectionRegistry.health()` reports: the bus's state and counters, with the stream
+ * log's pushes (missed-message recovery) counted in `published` and `publishFailures`.
+ */
 export type BrokerHealth = BusHealth;
 
 /**
@@ -24,6 +27,13 @@ export class RealtimeBroker {
 
   /** The bus's state: whether cross-instance delivery works, and its counters. */
   health(): BrokerHealth {
-    return this.bus.health();
+    const bus = this.bus.health();
+    const { appended, appendFailures } = this.log.health();
+    if (appended + appendFailures === 0) return bus;
+    return {
+      ...bus,
+      published: bus.published + appended,
+      publishFailures: bus.publishFailures + appendFailures,
+    };
   }
 }

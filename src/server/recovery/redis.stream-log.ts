@@ -130,6 +130,7 @@ export class RedisStreamLog extends StreamLog {
       if (!RESUME_LIMITS.epoch.test(epoch)) throw corruptMeta();
     } catch (error) {
       this.stats.appendFailures++;
+      this.bus.events.emit('publishFailed');
       this.remember(stream);
       // A script that timed out may still run and echo: this instance served it already.
       this.bus.skipEcho(seq);

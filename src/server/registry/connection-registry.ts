@@ -65,7 +65,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
 
   private readonly roomsPerConnection: number;
   constructor(
-    broker: RealtimeBroker,
+    private readonly broker: RealtimeBroker,
     @Optional()
     @Inject(RESOLVED_OPTIONS)
     options?: Partial<Pick<ResolvedRealtimeOptions, 'limits' | 'recovery'>>,
@@ -125,7 +125,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
 
   /** The bus's state: whether cross-instance delivery works, and its counters. */
   health(): BrokerHealth {
-    return this.bus.health();
+    return this.broker.health();
   }
 
   /** Everyone, on every instance. */
