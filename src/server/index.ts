@@ -45,7 +45,12 @@ export { CurrentConnection } from './decorators/current-connection.decorator.js'
 export { Principal } from './decorators/principal.decorator.js';
 export { HandshakeException } from './errors/handshake.exception.js';
 export { RealtimeException } from './errors/realtime.exception.js';
-export type { OnConnectionClose, OnConnectionOpen } from './gateway/connection-hooks.js';
+export type {
+  ConnectionResumeInfo,
+  OnConnectionClose,
+  OnConnectionOpen,
+  OnConnectionResume,
+} from './gateway/connection-hooks.js';
 export {
   RealtimeGateway,
   type RealtimeGatewayOptions,

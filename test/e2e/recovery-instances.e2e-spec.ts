@@ -82,3 +82,24 @@ describe('recovery across instances', () => {
     expect(await client.take('msg', 1)).toEqual([5]);
   });
 });
+
+describe('onConnectionResume', () => {
+  it('runs with the restored rooms before the replay and the reply; a throwing hook does not stop the resume', async () => {
+    const { resumes } = await import('../support/recovery-app.js');
+    const [a] = await twoInstances();
+    const alice = await connect(a, 'alice');
+    await alice.join('r1');
+    await alice.join('hook-throws');
+    alice.socket.ws.terminate();
+    await waitFor(() => a.registry().size === 0, 'the close');
+    a.registry().to('r1').emit('msg', { n: 1 });
+    const before = resumes.length;
+    const { client, reply } = await alice.reconnect(a.url);
+    clients.push(client);
+    expect(reply).toMatchObject({ recovered: true, rooms: ['r1', 'hook-throws'] });
+    expect(resumes.slice(before)).toEqual([
+      { userId: 'alice', info: { rooms: ['r1', 'hook-throws'], recovered: true } },
+    ]);
+    expect(client.arrivals).toEqual(['push:resumed:undefined', 'push:msg:1', 'reply:1']);
+  });
+});

@@ -48,4 +48,18 @@ describe('ticker recovery', () => {
     expect(newest['o']).toBe(top);
     expect(client.arrivals.indexOf('reply:1')).toBe(1);
   });
+
+  it('a sole subscriber that resumes gets ticks again (onConnectionResume follows its symbols)', async () => {
+    server = await startRealtimeApp(AppModule.forRoot({ ...config, tickerIntervalMs: 20 }));
+    const alice = await subscriber('alice');
+    await alice.socket.nextEvent('ticker:tick');
+    alice.socket.ws.terminate();
+    await waitFor(() => server.registry().connectionsOf('alice').length === 0, 'the close');
+    const { client, reply } = await alice.reconnect(server.url);
+    clients.push(client);
+    expect(reply).toMatchObject({ recovered: true, rooms: ['ticker:ACME'] });
+    const top = (reply['streams'] as Record<string, { o: number }>)['room:ticker:ACME']!.o;
+    // Without the hook the symbol's walk stopped with its last subscriber: nothing would come.
+    await waitFor(() => (client.positions['room:ticker:ACME']?.o ?? 0) > top, 'a new tick');
+  });
 });

@@ -5,6 +5,8 @@ import {
   CurrentConnection,
   RealtimeGateway,
   RealtimeModule,
+  type ConnectionResumeInfo,
+  type OnConnectionResume,
   type RealtimeConnection,
   type RealtimeModuleOptions,
 } from '../../src/server/index.js';
@@ -16,10 +18,20 @@ import {
 import { TEST_SECRET } from './demo-app.js';
 import { TestSocket } from './ws-client.js';
 
+/** The `onConnectionResume` calls of the test gateway: user and what it got back. */
+export const resumes: { userId: string; info: ConnectionResumeInfo }[] = [];
+
 /** A gateway with rooms: what the recovery suites publish to and resume. */
 @RealtimeGateway({ path: '/ws' })
-class RoomsGateway {
+class RoomsGateway implements OnConnectionResume {
   constructor(private readonly registry: ConnectionRegistry) {}
+
+  /** Records the call and tells the connection; a room named `hook-throws` makes it throw. */
+  onConnectionResume(connection: RealtimeConnection, info: ConnectionResumeInfo): void {
+    resumes.push({ userId: connection.userId, info });
+    connection.send('resumed', { rooms: info.rooms });
+    if (info.rooms.includes('hook-throws')) throw new Error('the hook failed');
+  }
 
   @SubscribeMessage('room:join')
   join(@CurrentConnection() connection: RealtimeConnection, @MessageBody() room: string) {

@@ -7,7 +7,9 @@ import {
   type RealtimeConnection,
   RealtimeException,
   RealtimeGateway,
+  type ConnectionResumeInfo,
   type OnConnectionClose,
+  type OnConnectionResume,
   type RealtimePrincipal,
   type RoomMember,
 } from '../../server/index.js';
@@ -36,7 +38,7 @@ function uniqueUsers(members: RoomMember[]): ChatUser[] {
 
 /** The chat of the demo: rooms, messages, typing and direct messages (see demo.md). */
 @RealtimeGateway({ path: wsPathFrom(process.env) })
-export class ChatGateway implements OnConnectionClose {
+export class ChatGateway implements OnConnectionClose, OnConnectionResume {
   constructor(private readonly registry: ConnectionRegistry<DemoContract>) {}
 
   /**
@@ -130,6 +132,22 @@ export class ChatGateway implements OnConnectionClose {
         .to(key)
         .except(connection)
         .emit('chat:left', { room: key.slice(ROOM_PREFIX.length), user });
+    }
+  }
+
+  /**
+   * A resumed connection is back in its rooms (restored by the server, without `chat:join`); the
+   * others saw it leave when it dropped: they are told it is back.
+   */
+  onConnectionResume(connection: RealtimeConnection, { rooms }: ConnectionResumeInfo): void {
+    for (const key of rooms) {
+      if (!key.startsWith(ROOM_PREFIX)) continue;
+      const room = key.slice(ROOM_PREFIX.length);
+      this.announce(connection, room);
+      this.registry
+        .to(key)
+        .except(connection)
+        .emit('chat:joined', { room, user: userOf(connection.principal) });
     }
   }
 

@@ -13,6 +13,8 @@ const ROOM_PREFIX = 'ticker:';
 
 /** Registry room of a symbol's subscribers. */
 export const tickerRoom = (symbol: string): string => `${ROOM_PREFIX}${symbol}`;
+export const isTickerRoom = (room: string): boolean => room.startsWith(ROOM_PREFIX);
+export const symbolOf = (room: string): string => room.slice(ROOM_PREFIX.length);
 
 /** Most symbols one connection may follow at once: each followed symbol may cost a timer. */
 export const MAX_SYMBOLS_PER_CONNECTION = 50;

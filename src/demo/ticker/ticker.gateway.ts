@@ -3,17 +3,19 @@ import {
   CurrentConnection,
   type RealtimeConnection,
   RealtimeGateway,
+  type ConnectionResumeInfo,
   type OnConnectionClose,
+  type OnConnectionResume,
 } from '../../server/index.js';
 import { wsPathFrom } from '../config/demo-config.js';
-import { PriceFeedService } from './price-feed.service.js';
+import { isTickerRoom, PriceFeedService, symbolOf } from './price-feed.service.js';
 import { SymbolsDto } from './ticker.dto.js';
 import type { SubscribeReply } from '../contract.js';
 import { demo } from '../demo-handlers.js';
 
 /** The live ticker of the demo: simulated prices pushed as `ticker:tick` (see demo.md). */
 @RealtimeGateway({ path: wsPathFrom(process.env) })
-export class TickerGateway implements OnConnectionClose {
+export class TickerGateway implements OnConnectionClose, OnConnectionResume {
   constructor(private readonly feed: PriceFeedService) {}
 
   @demo.request('ticker:subscribe')
@@ -31,6 +33,12 @@ export class TickerGateway implements OnConnectionClose {
   ): null {
     this.feed.unsubscribe(connection, symbols);
     return null;
+  }
+
+  /** A resumed connection follows the symbols of its restored rooms again. */
+  onConnectionResume(connection: RealtimeConnection, { rooms }: ConnectionResumeInfo): void {
+    const symbols = rooms.filter(isTickerRoom).map(symbolOf);
+    if (symbols.length > 0) this.feed.subscribe(connection, symbols);
   }
 
   /** A closed connection stops following its symbols. */

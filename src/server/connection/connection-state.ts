@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
 import type { RealtimePrincipal } from '../auth/principal.js';
+import type { ConnectionResumeInfo } from '../gateway/connection-hooks.js';
 import type { ConnectionSession } from '../recovery/connection-session.js';
 import { InboundLimits, UNLIMITED, type InboundLimitOptions } from './inbound-limits.js';
 import type {
@@ -59,6 +60,8 @@ export class ConnectionState implements RealtimeConnection {
   subscribing: Promise<void> | undefined;
   /** Its missed-message recovery session (with `recovery`, once named at the upgrade or resumed). */
   session: ConnectionSession | undefined;
+  /** The `onConnectionResume` hooks of the gateways on its path, bound to them. */
+  resumeHooks: ((info: ConnectionResumeInfo) => unknown)[] | undefined;
   /** Heard from since the last heartbeat tick (a pong or any frame). */
   alive = true;
   /** Handlers running now, and calls waiting for a slot. */

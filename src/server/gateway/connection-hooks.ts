@@ -18,3 +18,22 @@ export interface OnConnectionOpen {
 export interface OnConnectionClose {
   onConnectionClose(connection: RealtimeConnection, close: ConnectionCloseInfo): unknown;
 }
+
+/** What a resumed connection got back (missed-message recovery). */
+export interface ConnectionResumeInfo {
+  /** The rooms the server joined it to again, without the app's join handlers. */
+  readonly rooms: readonly string[];
+  /** Whether every stream of the session was recovered (the missed pushes follow). */
+  readonly recovered: boolean;
+}
+
+/**
+ * With `recovery`: a gateway hook that runs when a connection resumed a session, after its rooms
+ * were restored and before the missed pushes and the `$resume` reply are sent. Rebuild the
+ * per-connection state a join handler would have built (a subscriber list, an announcement to
+ * the others), or `registry.leave()` a room the user may no longer be in. The reply waits for
+ * its promise; a throw is logged and the resume goes on.
+ */
+export interface OnConnectionResume {
+  onConnectionResume(connection: RealtimeConnection, resume: ConnectionResumeInfo): unknown;
+}

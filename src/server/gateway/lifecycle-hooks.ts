@@ -109,10 +109,26 @@ function adoptConnectionHooks(gateway: string, proto: Record<string, unknown>): 
   }
 }
 
+/**
+ * `onConnectionResume`: each connection remembers the hook of every gateway on its path (bound
+ * to the gateway) when it opens, for the resumer to run.
+ */
+function adoptResumeHook(proto: Record<string, unknown>): void {
+  const hook = proto['onConnectionResume'];
+  if (typeof hook !== 'function') return;
+  const open = proto['handleConnection'];
+  proto['handleConnection'] = function (this: unknown, client: unknown, ...rest: unknown[]) {
+    const state = stateOf(client);
+    if (state) (state.resumeHooks ??= []).push((info) => (hook as Hook).call(this, state, info));
+    return typeof open === 'function' ? (open as Hook).call(this, client, ...rest) : undefined;
+  };
+}
+
 /** Makes a gateway class's connection hooks safe. Applied by `@RealtimeGateway()`. */
 export function guardLifecycleHooks(target: { prototype: object; name: string }): void {
   const proto = target.prototype as Record<string, unknown>;
   adoptConnectionHooks(target.name, proto);
+  adoptResumeHook(proto);
   const connect = proto['handleConnection'];
   if (typeof connect === 'function') {
     proto['handleConnection'] = wrapConnectionHook(target.name, connect as Hook);

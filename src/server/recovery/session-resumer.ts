@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { isObservable, lastValueFrom } from 'rxjs';
 import {
   ErrorCode,
   RecoveryReason,
@@ -6,6 +8,8 @@ import {
   type StreamPosition,
 } from '../../protocol/index.js';
 import type { ConnectionState } from '../connection/connection-state.js';
+import { redact } from '../errors/redact.js';
+import type { ConnectionResumeInfo } from '../gateway/connection-hooks.js';
 import { fail, reply, type Envelope } from '../messages/replies.js';
 import { ConnectionSession } from './connection-session.js';
 import type { Recovery } from './recovery.js';
@@ -14,6 +18,22 @@ import type { SessionRecord } from './session-store.js';
 import { verdictOf, type StreamVerdict } from './stream-verdict.js';
 
 const newSessionId = (): string => randomBytes(16).toString('base64url');
+
+const logger = new Logger('RealtimeGateway');
+
+/** The gateways' `onConnectionResume` hooks, each awaited; a failure is logged, not fatal. */
+async function runResumeHooks(state: ConnectionState, info: ConnectionResumeInfo): Promise<void> {
+  for (const hook of state.resumeHooks ?? []) {
+    try {
+      const result = hook(info);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      else await result;
+    } catch (error) {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      logger.error(`onConnectionResume failed: ${redact(detail)}`);
+    }
+  }
+}
 
 /** The `$resume` reply's entry for one stream. */
 function streamEntry(v: StreamVerdict): Record<string, unknown> {
@@ -99,6 +119,7 @@ export class SessionResumer {
       ),
     );
     const ignored = Object.keys(request.streams).filter((stream) => !streams.includes(stream));
+    await runResumeHooks(state, { rooms, recovered: verdicts.every((v) => v.recovered) });
     this.answer(state, session, envelope, { rooms, verdicts, ignored });
   }
 
