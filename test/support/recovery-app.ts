@@ -26,11 +26,12 @@ export const resumes: { userId: string; info: ConnectionResumeInfo }[] = [];
 class RoomsGateway implements OnConnectionResume {
   constructor(private readonly registry: ConnectionRegistry) {}
 
-  /** Records the call and tells the connection; a room named `hook-throws` makes it throw. */
+  /** Records the call; in a room named `hook-throws`, tells the connection, then throws. */
   onConnectionResume(connection: RealtimeConnection, info: ConnectionResumeInfo): void {
     resumes.push({ userId: connection.userId, info });
+    if (!info.rooms.includes('hook-throws')) return;
     connection.send('resumed', { rooms: info.rooms });
-    if (info.rooms.includes('hook-throws')) throw new Error('the hook failed');
+    throw new Error('the hook failed');
   }
 
   @SubscribeMessage('room:join')
