@@ -129,6 +129,26 @@ describe('recovery on Redis', () => {
     expect(client.arrivals).toEqual(['reply:1']);
   });
 
+  it('F3: Redis restarted (empty): no_session, nothing replayed, and live traffic again', async () => {
+    const [a] = await instances(1);
+    const alice = await connect(a!, 'alice');
+    await alice.join('r1');
+    a!.registry().to('r1').emit('msg', { n: 1 });
+    await alice.take('msg', 1);
+    await cut(a!, alice);
+    const broker = a!.app.get(RealtimeBroker) as RedisBroker;
+    await redis.kill();
+    await redis.restart();
+    await broker.whenReady();
+    const { client, reply } = await alice.reconnect(a!.url);
+    clients.push(client);
+    expect(reply).toMatchObject({ recovered: false, reason: 'no_session', rooms: [] });
+    expect(client.arrivals).toEqual(['reply:1']);
+    await client.join('r1');
+    a!.registry().to('r1').emit('msg', { n: 2 });
+    expect(await client.socket.nextEvent('msg')).toMatchObject({ o: 1, data: { n: 2 } });
+  });
+
   it('F3c: history lost but the session kept is epoch_changed, with nothing replayed', async () => {
     const [a] = await instances(1);
     const alice = await connect(a!, 'alice');
