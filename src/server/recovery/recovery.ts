@@ -88,8 +88,9 @@ export class Recovery {
     const session = state.session;
     const id = session?.id;
     if (session === undefined || id === undefined) return;
-    // While a resume rejoins the rooms, the record it took is not written back (but at a close).
-    if (session.restoring && !closing) return;
+    // While a resume rejoins the rooms, the record it took is not written back (but at a close);
+    // nor is anything of a connection that closed (its close wrote the last record).
+    if (!closing && (session.restoring || !state.isOpen)) return;
     const ttlMs = closing ? this.options.windowMs : Math.max(this.options.windowMs, OPEN_TTL_MS);
     const save = session.saving
       .then(() => Promise.all(session.pending))

@@ -99,6 +99,8 @@ export class SessionResumer {
     }
     session.id = request.session;
     session.restoring = record;
+    // Closed while the record was being read: it goes back, for the client's next attempt.
+    if (!state.isOpen) return this.recovery.persist(state, true);
     for (const [stream, start] of Object.entries(record.starts)) session.starts.set(stream, start);
     const rooms = record.rooms.filter((room) => this.rejoin(state, room));
     await state.subscribing;
