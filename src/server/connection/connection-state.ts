@@ -58,9 +58,9 @@ export class ConnectionState implements RealtimeConnection {
    * confirmed yet; replies wait for them, so a member told it joined hears the room's traffic.
    */
   subscribing: Promise<void> | undefined;
-  /** Its missed-message recovery session (with `recovery`, once named at the upgrade or resumed). */
+  /** @internal Its recovery session (with `recovery`, once named at the upgrade or resumed). */
   session: ConnectionSession | undefined;
-  /** The `onConnectionResume` hooks of the gateways on its path, bound to them. */
+  /** @internal The `onConnectionResume` hooks of the gateways on its path, bound to them. */
   resumeHooks: ((info: ConnectionResumeInfo) => unknown)[] | undefined;
   /** Heard from since the last heartbeat tick (a pong or any frame). */
   alive = true;

@@ -45,7 +45,7 @@ export interface RealtimeRecoveryOptions {
   resumeTimeoutMs?: number;
 }
 
-/** @internal Recovery after defaults. */
+/** Recovery after defaults, as the server uses it. */
 export interface ResolvedRecovery {
   readonly windowMs: number;
   readonly resumeTimeoutMs: number;

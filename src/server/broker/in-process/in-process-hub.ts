@@ -22,8 +22,9 @@ export class InProcessHub {
   readonly buses = new Set<InProcessBus>();
   /** @internal Presence entries, by instance. */
   readonly presence = new Map<symbol, InstancePresence>();
-  /** @internal The started stream logs, and the history they share. */
+  /** @internal The started stream logs. */
   readonly logs = new Set<InProcessStreamLog>();
+  /** @internal The history they share. */
   readonly history = new StreamHistory();
   /** @internal Closed sessions waiting to be resumed, with their expiry time. */
   readonly sessions = new Map<string, { record: SessionRecord; expires: number }>();
