@@ -32,6 +32,7 @@ import { RealtimeConfigError } from './realtime.options-validation.js';
 import { offeredSession } from './recovery/offered-session.js';
 import { SessionResumer } from './recovery/session-resumer.js';
 import { ConnectionRegistry } from './registry/connection-registry.js';
+import { boundRequestArrival } from './handshake/arrival-deadline.js';
 
 /** A frame parser for plain gateways, as `WsAdapter.setMessageParser()` takes it (Nest 11+). */
 export type WsMessageParser = (
@@ -64,6 +65,7 @@ export class RealtimeAdapter extends WsAdapter {
   private readonly plain = new PlainGateways();
   private services: Services | undefined;
   private attachedTo: HttpServer | undefined;
+  private undoArrival: (() => void) | undefined;
   /** Plain gateways first (exact path, stock semantics), then the realtime.v1 upgrade. */
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (this.plain.upgrade(request, socket, head)) return;
@@ -98,6 +100,10 @@ export class RealtimeAdapter extends WsAdapter {
     this.servers.set(path, server);
     this.realtimeServers.add(server);
     this.attach();
+    const ms = services.options.limits.headersTimeoutMs;
+    if (ms > 0 && this.attachedTo && !this.undoArrival) {
+      this.undoArrival = boundRequestArrival(this.attachedTo, ms);
+    }
     return server;
   }
 
@@ -152,6 +158,8 @@ export class RealtimeAdapter extends WsAdapter {
 
   override async dispose(): Promise<void> {
     this.attachedTo?.off('upgrade', this.onUpgrade);
+    this.undoArrival?.();
+    this.undoArrival = undefined;
     this.attachedTo = undefined;
     this.servers.clear();
     this.plain.clear();

@@ -31,6 +31,7 @@ export const REALTIME_DEFAULTS = {
     roomsPerConnection: 128,
     pendingHandshakes: 1000,
     handshakeTimeoutMs: 10000,
+    headersTimeoutMs: 10000,
     bufferedBytes: 1024 * 1024,
     retryAfterSec: 5,
   },

@@ -43,6 +43,7 @@ function resolveLimits(limits: RealtimeLimitOptions = {}): Required<RealtimeLimi
     roomsPerConnection: int('roomsPerConnection'),
     pendingHandshakes: int('pendingHandshakes'),
     handshakeTimeoutMs: int('handshakeTimeoutMs'),
+    headersTimeoutMs: int('headersTimeoutMs', 0),
     bufferedBytes: int('bufferedBytes'),
     retryAfterSec: int('retryAfterSec'),
   };

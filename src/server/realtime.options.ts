@@ -221,6 +221,13 @@ export interface RealtimeLimitOptions {
   /** Time the handshake guards have to decide; then HTTP 503. @default 10000 */
   handshakeTimeoutMs?: number;
   /**
+   * Time a client has, from connecting, to send the headers of its first request (the upgrade,
+   * or any HTTP request of the app's server); then the socket is destroyed. Bounds slow writers
+   * (slowloris), which Node's own `headersTimeout` lets hold a descriptor up to 90 s. `0`: off.
+   * @default 10000
+   */
+  headersTimeoutMs?: number;
+  /**
    * Bytes queued for a connection that is not reading. Over it, volatile sends are skipped and
    * any other send closes the socket with 4408. @default 1048576
    */

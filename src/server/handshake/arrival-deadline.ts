@@ -1,0 +1,36 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+
+/**
+ * Bounds how long a client may take, from connecting, to send the headers of its first request
+ * (a WebSocket upgrade, or any HTTP request): then the socket is destroyed. Node's own
+ * `headersTimeout` (60 s) is only checked every 30 s, so a slow writer could hold a descriptor
+ * for 90 s; near the descriptor limit, a few thousand of them would lock everyone out. One
+ * `unref()`ed timer per connection until its first request arrives. Returns the way to undo it.
+ */
+export function boundRequestArrival(server: HttpServer, ms: number): () => void {
+  const pending = new WeakMap<Socket, NodeJS.Timeout>();
+  const connected = (socket: Socket): void => {
+    const timer = setTimeout(() => socket.destroy(), ms);
+    timer.unref();
+    pending.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  };
+  const arrived = (request: IncomingMessage): void => {
+    const timer = pending.get(request.socket);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    pending.delete(request.socket);
+  };
+  // Over TLS, requests come on the TLS socket, not on the TCP one under it.
+  const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+  server.on(event, connected);
+  server.prependListener('request', arrived);
+  server.prependListener('upgrade', arrived);
+  return () => {
+    server.off(event, connected);
+    server.off('request', arrived);
+    server.off('upgrade', arrived);
+  };
+}
