@@ -67,6 +67,16 @@ async function cut(server: RunningRealtimeApp, client: ResumingClient): Promise<
   }, 'the closed session record');
 }
 
+/** Alice in room r1, one push seen, then cut off (her closed session written). */
+async function aliceAway(server: RunningRealtimeApp): Promise<ResumingClient> {
+  const alice = await connect(server, 'alice');
+  await alice.join('r1');
+  server.registry().to('r1').emit('msg', { n: 1 });
+  await alice.take('msg', 1);
+  await cut(server, alice);
+  return alice;
+}
+
 describe('recovery on Redis', () => {
   it('F1: cut off while its room publishes 200 from both instances, resumed on the other one', async () => {
     const [a, b] = await instances(2);
@@ -116,11 +126,7 @@ describe('recovery on Redis', () => {
 
   it('F3c: FLUSHALL loses history and sessions: no_session, nothing replayed', async () => {
     const [a] = await instances(1);
-    const alice = await connect(a!, 'alice');
-    await alice.join('r1');
-    a!.registry().to('r1').emit('msg', { n: 1 });
-    await alice.take('msg', 1);
-    await cut(a!, alice);
+    const alice = await aliceAway(a!);
     a!.registry().to('r1').emit('msg', { n: 2 });
     await admin.flushall();
     const { client, reply } = await alice.reconnect(a!.url);
@@ -131,11 +137,7 @@ describe('recovery on Redis', () => {
 
   it('F3: Redis restarted (empty): no_session, nothing replayed, and live traffic again', async () => {
     const [a] = await instances(1);
-    const alice = await connect(a!, 'alice');
-    await alice.join('r1');
-    a!.registry().to('r1').emit('msg', { n: 1 });
-    await alice.take('msg', 1);
-    await cut(a!, alice);
+    const alice = await aliceAway(a!);
     const broker = a!.app.get(RealtimeBroker) as RedisBroker;
     await redis.kill();
     await redis.restart();
@@ -151,11 +153,7 @@ describe('recovery on Redis', () => {
 
   it('F3c: history lost but the session kept is epoch_changed, with nothing replayed', async () => {
     const [a] = await instances(1);
-    const alice = await connect(a!, 'alice');
-    await alice.join('r1');
-    a!.registry().to('r1').emit('msg', { n: 1 });
-    await alice.take('msg', 1);
-    await cut(a!, alice);
+    const alice = await aliceAway(a!);
     const streamKeys = await admin.keys(`rec${prefix}:h*`);
     expect(streamKeys.length).toBeGreaterThan(0);
     await admin.del(...streamKeys);
