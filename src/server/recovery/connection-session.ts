@@ -60,12 +60,35 @@ export class ConnectionSession {
   restoring: SessionRecord | undefined;
   held: HeldPushes | undefined;
   holdTimer: NodeJS.Timeout | undefined;
+  /**
+   * After a resume, per stream, the position the replay went up to. On Redis the history is
+   * read on one connection and the pushes arrive on another, so a push already replayed may
+   * still be on its way: such a live push is a duplicate. A stream's floor goes at its first
+   * push past it (a channel delivers in offset order: nothing older comes after).
+   */
+  private floors: Map<string, StreamPosition> | undefined;
 
   constructor(
     /** The session the upgrade named (`session.<sid>`), to be resumed by `$resume`. */
     public offered: string | undefined,
   ) {
     if (offered !== undefined) this.held = new HeldPushes();
+  }
+
+  /** Where the replay of each stream went up to (see `floors`). */
+  replayedUpTo(tops: Iterable<StreamPosition & { stream: string }>): void {
+    this.floors = undefined;
+    for (const { stream, e, o } of tops) (this.floors ??= new Map()).set(stream, { e, o });
+  }
+
+  /** Whether a positioned push was replayed to the connection already (write it only if not). */
+  replayed(position: { stream: string; e: string; o: number }): boolean {
+    const floor = this.floors?.get(position.stream);
+    if (!floor) return false;
+    if (position.e === floor.e && position.o <= floor.o) return true;
+    this.floors!.delete(position.stream);
+    if (this.floors!.size === 0) this.floors = undefined;
+    return false;
   }
 
   /** Stops holding: the held pushes, to be written by the caller. */

@@ -1,12 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { isObservable, lastValueFrom } from 'rxjs';
-import {
-  ErrorCode,
-  RecoveryReason,
-  type RecoveryReasonCode,
-  type StreamPosition,
-} from '../../protocol/index.js';
+import { ErrorCode, RecoveryReason, type RecoveryReasonCode } from '../../protocol/index.js';
 import type { ConnectionState } from '../connection/connection-state.js';
 import { redact } from '../errors/redact.js';
 import type { ConnectionResumeInfo } from '../gateway/connection-hooks.js';
@@ -143,9 +138,7 @@ export class SessionResumer {
     outcome: { rooms: string[]; verdicts: StreamVerdict[]; ignored: string[] },
   ): void {
     const { rooms, verdicts, ignored } = outcome;
-    const tops = new Map<string, StreamPosition | undefined>();
     for (const v of verdicts) {
-      tops.set(v.stream, v.top);
       for (const delivery of v.replay) state.writer.write(delivery.frame);
     }
     const streams: Record<string, unknown> = {};
@@ -168,7 +161,9 @@ export class SessionResumer {
         streams,
       });
     }
-    this.writeHeld(state, session, tops);
+    // Up to each top, the stream was replayed or is lost: not written again, held or late.
+    session.replayedUpTo(verdicts.flatMap((v) => (v.top ? [{ stream: v.stream, ...v.top }] : [])));
+    this.writeHeld(state, session);
   }
 
   /** A new session: nothing restored, nothing replayed; pushes held since the upgrade follow. */
@@ -200,18 +195,14 @@ export class SessionResumer {
         streams: {},
       });
     }
-    this.writeHeld(state, session, new Map());
+    session.replayedUpTo([]);
+    this.writeHeld(state, session);
   }
 
   /** The held pushes a verdict did not cover (those up to a stream's top were replayed or lost). */
-  private writeHeld(
-    state: ConnectionState,
-    session: ConnectionSession,
-    tops: Map<string, StreamPosition | undefined>,
-  ): void {
+  private writeHeld(state: ConnectionState, session: ConnectionSession): void {
     for (const delivery of session.release()) {
-      const top = tops.get(delivery.position.stream);
-      if (top && delivery.position.e === top.e && delivery.position.o <= top.o) continue;
+      if (session.replayed(delivery.position)) continue;
       state.writer.write(delivery.frame, delivery.volatile);
     }
   }

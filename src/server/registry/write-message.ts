@@ -5,16 +5,19 @@ import type { PositionedDelivery } from '../recovery/stream-log.js';
 /**
  * Writes a push to this instance's recipients, encoded once for all of them. A positioned push
  * to a connection that is resuming its session waits in the session's held pushes instead: the
- * replay of what it missed goes first.
+ * replay of what it missed goes first; one that the replay held already is not written again.
  */
 export function writeMessage(recipients: Set<ConnectionState>, delivery: MessageDelivery): void {
   if (recipients.size === 0) return;
   let frame: Buffer | undefined;
   for (const connection of recipients) {
-    const held = connection.session?.held;
-    if (held && delivery.position) {
-      held.add(delivery as PositionedDelivery);
-      continue;
+    const session = connection.session;
+    if (session && delivery.position) {
+      if (session.held) {
+        session.held.add(delivery as PositionedDelivery);
+        continue;
+      }
+      if (session.replayed(delivery.position)) continue;
     }
     frame ??= Buffer.from(delivery.frame);
     if (delivery.latest !== undefined && delivery.position) {
