@@ -27,9 +27,23 @@ export interface DirectMessage {
   at: number;
 }
 
+/** Reply of `chat:join`: at most 100 members (demo.md, "Big rooms"), and the room's size. */
 export interface RoomJoinReply {
   room: string;
   members: ChatUser[];
+  /** Members of the room on every instance (connections: a user with two tabs counts twice). */
+  count: number;
+}
+
+/**
+ * The `chat:presence` push of a room above 100 members: its joins and leaves since the last
+ * one, at most one per room per second (per instance), instead of `chat:joined`/`chat:left`.
+ */
+export interface RoomPresence {
+  room: string;
+  joined: ChatUser[];
+  left: ChatUser[];
+  count: number;
 }
 
 export interface SentReply {
@@ -98,6 +112,7 @@ export type DemoContract = DefineContract<{
   pushes: {
     'chat:joined': RoomUser;
     'chat:left': RoomUser;
+    'chat:presence': RoomPresence;
     'chat:message': ChatMessage;
     'chat:typing': RoomUser;
     'chat:direct': DirectMessage;

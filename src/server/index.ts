@@ -87,4 +87,9 @@ export type {
 export { RealtimeConfigError } from './realtime.options-validation.js';
 export { BroadcastOperator, type EmitOptions } from './registry/broadcast-operator.js';
 export { ConnectionRegistry } from './registry/connection-registry.js';
+export {
+  PresenceDiffs,
+  type PresenceDiff,
+  type PresenceDiffsOptions,
+} from './registry/presence-diffs.js';
 export { REALTIME_DEFAULTS } from './realtime.defaults.js';

@@ -32,11 +32,12 @@ describe('demo chat', () => {
     const bob = await connect('u-bob', 'Bob');
     expect(await alice.request('chat:join', { room: 'general' })).toEqual({
       id: 1,
-      data: { room: 'general', members: [{ id: 'u-alice', name: 'Alice' }] },
+      data: { room: 'general', members: [{ id: 'u-alice', name: 'Alice' }], count: 1 },
     });
     const reply = await bob.request('chat:join', { room: 'general' });
-    const data = reply['data'] as { members: { id: string }[] };
+    const data = reply['data'] as { members: { id: string }[]; count: number };
     expect(data.members.map((m) => m.id).sort()).toEqual(['u-alice', 'u-bob']);
+    expect(data.count).toBe(2);
     expect(await alice.nextEvent('chat:joined')).toEqual({
       ...positioned('room:chat:general'),
       event: 'chat:joined',
@@ -121,7 +122,11 @@ describe('demo chat', () => {
       user: { id: 'u-bob', name: 'Bob' },
     });
     const members = (await alice.request('chat:join', { room: 'general' }))['data'];
-    expect(members).toEqual({ room: 'general', members: [{ id: 'u-alice', name: 'Alice' }] });
+    expect(members).toEqual({
+      room: 'general',
+      members: [{ id: 'u-alice', name: 'Alice' }],
+      count: 1,
+    });
   });
 
   it('sends a direct message to every connection of the user', async () => {

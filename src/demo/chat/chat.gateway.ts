@@ -10,25 +10,13 @@ import {
   type ConnectionResumeInfo,
   type OnConnectionClose,
   type OnConnectionResume,
-  type RealtimePrincipal,
   type RoomMember,
 } from '../../server/index.js';
 import { wsPathFrom } from '../config/demo-config.js';
 import { DirectDto, RoomDto, SendDto } from './chat.dto.js';
 import type { ChatUser, DemoContract, RoomJoinReply, SentReply } from '../contract.js';
 import { demo } from '../demo-handlers.js';
-
-/** Registry room of a chat room (other features have rooms too). */
-const roomKey = (room: string): string => `chat:${room}`;
-const ROOM_PREFIX = 'chat:';
-
-function userOf(principal: {
-  userId: string;
-  claims: Readonly<Record<string, unknown>>;
-}): ChatUser {
-  const name = principal.claims['name'];
-  return { id: principal.userId, name: typeof name === 'string' && name ? name : principal.userId };
-}
+import { BIG_ROOM, ROOM_PREFIX, RoomPresence, roomKey, userOf } from './room-presence.js';
 
 function uniqueUsers(members: RoomMember[]): ChatUser[] {
   const users = new Map<string, ChatUser>();
@@ -39,7 +27,11 @@ function uniqueUsers(members: RoomMember[]): ChatUser[] {
 /** The chat of the demo: rooms, messages, typing and direct messages (see demo.md). */
 @RealtimeGateway({ path: wsPathFrom(process.env) })
 export class ChatGateway implements OnConnectionClose, OnConnectionResume {
-  constructor(private readonly registry: ConnectionRegistry<DemoContract>) {}
+  private readonly presence: RoomPresence;
+
+  constructor(private readonly registry: ConnectionRegistry<DemoContract>) {
+    this.presence = new RoomPresence(registry);
+  }
 
   /**
    * The rooms each open connection was announced in (`chat:joined` sent to the others). A
@@ -54,15 +46,19 @@ export class ChatGateway implements OnConnectionClose, OnConnectionResume {
     @MessageBody() { room }: RoomDto,
     @CurrentConnection() connection: RealtimeConnection,
   ): Promise<RoomJoinReply> {
-    const joined = this.registry.join(connection, roomKey(room));
+    const key = roomKey(room);
+    const joined = this.registry.join(connection, key);
     if (joined || this.restored(connection, room)) {
       this.announce(connection, room);
-      this.registry
-        .to(roomKey(room))
-        .except(connection)
-        .emit('chat:joined', { room, user: userOf(connection.principal) });
+      this.presence.joined(connection, key);
     }
-    return { room, members: uniqueUsers(await this.registry.members(roomKey(room))) };
+    // At most 100 members listed, and the room's size: a join costs the same in any room.
+    const [page, count] = await Promise.all([
+      this.registry.membersPage(key, { limit: BIG_ROOM }),
+      this.registry.count(key),
+    ]);
+    this.presence.learn(key, count);
+    return { room, members: uniqueUsers(page.members), count };
   }
 
   @demo.request('chat:leave')
@@ -72,9 +68,7 @@ export class ChatGateway implements OnConnectionClose, OnConnectionResume {
   ): null {
     this.announced.get(connection.id)?.delete(room);
     if (this.registry.leave(connection, roomKey(room))) {
-      this.registry
-        .to(roomKey(room))
-        .emit('chat:left', { room, user: userOf(connection.principal) });
+      this.presence.left(connection, roomKey(room));
     }
     return null;
   }
@@ -125,13 +119,8 @@ export class ChatGateway implements OnConnectionClose, OnConnectionResume {
   /** Leaving by disconnect counts as leaving every room. */
   onConnectionClose(connection: RealtimeConnection): void {
     this.announced.delete(connection.id);
-    const user = userOf(connection.principal as RealtimePrincipal);
     for (const key of connection.rooms) {
-      if (!key.startsWith(ROOM_PREFIX)) continue;
-      this.registry
-        .to(key)
-        .except(connection)
-        .emit('chat:left', { room: key.slice(ROOM_PREFIX.length), user });
+      if (key.startsWith(ROOM_PREFIX)) this.presence.left(connection, key);
     }
   }
 
@@ -142,12 +131,8 @@ export class ChatGateway implements OnConnectionClose, OnConnectionResume {
   onConnectionResume(connection: RealtimeConnection, { rooms }: ConnectionResumeInfo): void {
     for (const key of rooms) {
       if (!key.startsWith(ROOM_PREFIX)) continue;
-      const room = key.slice(ROOM_PREFIX.length);
-      this.announce(connection, room);
-      this.registry
-        .to(key)
-        .except(connection)
-        .emit('chat:joined', { room, user: userOf(connection.principal) });
+      this.announce(connection, key.slice(ROOM_PREFIX.length));
+      this.presence.joined(connection, key);
     }
   }
 

@@ -28,6 +28,13 @@ import { BroadcastOperator } from './broadcast-operator.js';
 import { Recovery } from '../recovery/recovery.js';
 import { BusSubscriptions } from './bus-subscriptions.js';
 import { LocalIndex, memberOf } from './local-index.js';
+import { PresenceDiffs, type PresenceDiffsOptions } from './presence-diffs.js';
+import {
+  countEverywhere,
+  membersEverywhere,
+  pageEverywhere,
+  localMembersOf,
+} from './room-members.js';
 import { writeMessage } from './write-message.js';
 
 /**
@@ -64,6 +71,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   };
 
   private readonly roomsPerConnection: number;
+  private readonly diffs = new Set<PresenceDiffs<unknown>>();
   constructor(
     private readonly broker: RealtimeBroker,
     @Optional()
@@ -93,6 +101,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
 
   async onApplicationShutdown(): Promise<void> {
     // Session records of the sockets the drain closed are written before the stores stop.
+    for (const diffs of this.diffs) diffs.stop();
     await this.recovery?.stop();
     await Promise.all([this.presence.stop(), this.bus.stop()]);
   }
@@ -194,17 +203,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
    * The members of a room, on every instance: this instance's own, then the others' as the
    * presence store has them (this instance's only while the store is unreachable).
    */
-  async members(room: string): Promise<RoomMember[]> {
-    const local = this.localMembers(room);
-    let everywhere: RoomMember[];
-    try {
-      everywhere = await this.presence.members(room);
-    } catch {
-      return local;
-    }
-    // This instance's connections are listed from its own view, which the store may lag behind.
-    const remote = everywhere.filter((m) => !this.local.connections.has(m.connectionId));
-    return [...local, ...remote];
+  members(room: string): Promise<RoomMember[]> {
+    return membersEverywhere(this.presence, this.local, room);
   }
 
   /**
@@ -213,36 +213,36 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
    * follow a stable order, so a member present throughout is listed exactly once; `next` is
    * absent on the last page. While the presence store is unreachable, this instance's members.
    */
-  async membersPage(
+  membersPage(
     room: string,
     options: { after?: string; limit?: number } = {},
   ): Promise<MembersPage> {
-    const limit = options.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-      throw new RangeError(`limit must be an integer from 1 to 10000, not ${limit}.`);
-    }
-    try {
-      return await this.presence.page(room, options.after, limit);
-    } catch {
-      return { members: this.localMembers(room) };
-    }
+    return pageEverywhere(this.presence, this.local, room, options);
   }
 
   /**
    * How many members a room has on every instance, without listing them (this instance's count
    * while the presence store is unreachable).
    */
-  async count(room: string): Promise<number> {
-    try {
-      return await this.presence.count(room);
-    } catch {
-      return this.local.rooms.get(room)?.size ?? 0;
-    }
+  count(room: string): Promise<number> {
+    return countEverywhere(this.presence, this.local, room);
+  }
+
+  /**
+   * Coalesced presence for big rooms: a room's joins and leaves gathered and sent as one diff
+   * (with the room's count) per interval, instead of one push to every member per change (which
+   * costs n^2 frames while n members join). Stopped with the registry. See `PresenceDiffs`.
+   */
+  presenceDiffs<T>(options: PresenceDiffsOptions<T>): PresenceDiffs<T> {
+    const failed = (error: unknown): void =>
+      this.logger.error(`A presence diff failed: ${redact(String(error))}`);
+    const diffs = new PresenceDiffs(options, (room) => this.count(room), failed);
+    this.diffs.add(diffs as PresenceDiffs<unknown>);
+    return diffs;
   }
 
   /** The members of a room on this instance only. */
-  localMembers = (room: string): RoomMember[] =>
-    [...(this.local.rooms.get(room) ?? [])].map(memberOf);
+  localMembers = (room: string): RoomMember[] => localMembersOf(this.local, room);
 
   /** @internal A new connection id, of this instance's origin. */
   nextId(): string {
@@ -292,8 +292,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     call.catch((error: unknown) => this.warn(error));
   }
 
-  private warn(error: unknown): void {
+  private readonly warn = (error: unknown): void => {
     const message = error instanceof Error ? error.message : String(error);
     this.logger.warn(`Broker call failed: ${redact(message)}`);
-  }
+  };
 }

@@ -66,14 +66,21 @@ export class InProcessPresenceStore extends PresenceStore {
   }
 
   override page(room: string, after: string | undefined, limit: number): Promise<MembersPage> {
-    const all = [...this.hub.presence.values()].flatMap((p) => [...(p.rooms.get(room) ?? [])]);
-    // Connection ids are unique across instances: they order the pages.
-    const sorted = all.filter(([id]) => after === undefined || id > after).sort(byKey);
-    const members = sorted.slice(0, limit).map(([, member]) => member);
-    const last = sorted[limit - 1];
-    return Promise.resolve(
-      sorted.length > limit && last ? { members, next: last[0] } : { members },
-    );
+    // Connection ids are unique across instances: they order the pages. The smallest `limit`
+    // + 1 are kept as they come (sorted and cut whenever twice that many are held), so a page
+    // of a room of n costs O(n log limit), not a sort of the whole room.
+    let kept: [string, RoomMember][] = [];
+    for (const presence of this.hub.presence.values()) {
+      for (const entry of presence.rooms.get(room) ?? []) {
+        if (after !== undefined && entry[0] <= after) continue;
+        kept.push(entry);
+        if (kept.length >= 2 * (limit + 1)) kept = kept.sort(byKey).slice(0, limit + 1);
+      }
+    }
+    kept.sort(byKey);
+    const members = kept.slice(0, limit).map(([, member]) => member);
+    const last = kept[limit - 1];
+    return Promise.resolve(kept.length > limit && last ? { members, next: last[0] } : { members });
   }
 
   override count(room: string): Promise<number> {
