@@ -1,5 +1,7 @@
 import { startDemo, type RunningApp } from '../support/demo-app.js';
-import type { Message, TestSocket } from '../support/ws-client.js';
+import type { TestSocket } from '../support/ws-client.js';
+
+type Message = Awaited<ReturnType<TestSocket['next']>>;
 
 /**
  * demo.md, "Big rooms": the `chat:join` reply lists at most 100 members with the room's `count`;

@@ -46,8 +46,10 @@ export interface Conversation {
   title: string;
   readonly lines: Line[];
   unread: number;
-  /** Room members by id (a direct conversation has none). */
+  /** Room members by id (a direct conversation has none); a big room's first 100 and changes. */
   readonly members: Map<string, ChatUser>;
+  /** How many members the room has on the server (the join reply's `count`, kept up to date). */
+  count: number;
   /** Who is typing in the room, by user id, with the timer that hides them. */
   readonly typing: Map<string, { user: ChatUser; timer: ReturnType<typeof setTimeout> }>;
 }
@@ -71,6 +73,7 @@ export function newConversation(
     lines: [],
     unread: 0,
     members: new Map(),
+    count: 0,
     typing: new Map(),
   };
 }

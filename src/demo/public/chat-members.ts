@@ -2,6 +2,9 @@ import type { ChatUser } from '../contract.js';
 import type { Conversation } from './chat-conversation.js';
 import { byId, h, replaceChildren } from './dom.js';
 
+/** Members listed at most (a room's join reply lists as many). */
+const LISTED = 100;
+
 /**
  * The members of the room on screen (`#members`): the user first, then by name, each other one
  * with a button that opens the direct conversation. A direct conversation shows a note instead.
@@ -26,11 +29,16 @@ export class MembersPanel {
       replaceChildren(this.list, h('li', { class: 'empty' }, note));
       return;
     }
-    const members = [...conversation.members.values()].sort((a, b) => {
-      if (a.id === me.id || b.id === me.id) return a.id === me.id ? -1 : 1;
-      return a.name.localeCompare(b.name);
-    });
-    this.title.textContent = `Members (${members.length})`;
+    const known = [...conversation.members.values()];
+    const members = known
+      .sort((a, b) => {
+        if (a.id === me.id || b.id === me.id) return a.id === me.id ? -1 : 1;
+        return a.name.localeCompare(b.name);
+      })
+      .slice(0, LISTED);
+    // A big room is listed in part (demo.md, "Big rooms"): its size is the server's count.
+    const total = conversation.count > LISTED ? conversation.count : known.length;
+    this.title.textContent = `Members (${total})`;
     const items = members.map((member) => {
       const mine = member.id === me.id;
       const message =
@@ -50,7 +58,9 @@ export class MembersPanel {
         message,
       );
     });
-    replaceChildren(this.list, ...items);
+    const more = total - members.length;
+    const rest = more > 0 && h('li', { class: 'empty' }, `and ${more} more`);
+    replaceChildren(this.list, ...items, rest);
   }
 }
 

@@ -5,6 +5,7 @@ import type {
   DemoContract,
   DirectMessage,
   RoomJoinReply,
+  RoomPresence,
   RoomUser,
 } from '../contract.js';
 import { Composer } from './chat-composer.js';
@@ -20,6 +21,7 @@ import {
   type Line,
 } from './chat-conversation.js';
 import { MembersPanel } from './chat-members.js';
+import { applyJoined, applyLeft, applyPresence } from './chat-presence.js';
 import { MessageList } from './chat-messages.js';
 import { RoomList } from './chat-room-list.js';
 import { byId } from './dom.js';
@@ -67,6 +69,7 @@ export class ChatView {
       client.on('chat:message', (message) => this.onMessage(message)),
       client.on('chat:joined', (event) => this.onJoined(event)),
       client.on('chat:left', (event) => this.onLeft(event)),
+      client.on('chat:presence', (event) => this.onPresence(event)),
       client.on('chat:typing', (event) => this.onTyping(event)),
       client.on('chat:direct', (message) => this.onDirect(message)),
     ];
@@ -161,10 +164,11 @@ export class ChatView {
     this.render();
   }
 
-  private applyJoin({ room, members }: RoomJoinReply): Conversation {
+  private applyJoin({ room, members, count }: RoomJoinReply): Conversation {
     const conversation = this.conversations.open('room', room, `#${room}`);
     conversation.members.clear();
     for (const member of members) conversation.members.set(member.id, member);
+    conversation.count = count;
     if (conversation === this.active) this.members.render(conversation);
     return conversation;
   }
@@ -190,8 +194,7 @@ export class ChatView {
 
   private onJoined({ room, user }: RoomUser): void {
     const conversation = this.conversations.room(room);
-    if (!conversation || conversation.members.has(user.id)) return;
-    conversation.members.set(user.id, user);
+    if (!conversation || !applyJoined(conversation, user)) return;
     this.addLine(conversation, {
       id: `joined-${Date.now()}`,
       text: `${user.name} joined`,
@@ -202,13 +205,22 @@ export class ChatView {
 
   private onLeft({ room, user }: RoomUser): void {
     const conversation = this.conversations.room(room);
-    if (!conversation || !conversation.members.delete(user.id)) return;
+    if (!conversation || !applyLeft(conversation, user)) return;
     this.stopTyping(conversation, user.id);
     this.addLine(conversation, {
       id: `left-${Date.now()}`,
       text: `${user.name} left`,
       at: Date.now(),
     });
+    if (conversation === this.active) this.members.render(conversation);
+  }
+
+  private onPresence({ room, ...diff }: RoomPresence): void {
+    const conversation = this.conversations.room(room);
+    if (!conversation) return;
+    for (const user of diff.left) this.stopTyping(conversation, user.id);
+    const text = applyPresence(conversation, diff, this.me().id);
+    if (text) this.addLine(conversation, { id: `presence-${Date.now()}`, text, at: Date.now() });
     if (conversation === this.active) this.members.render(conversation);
   }
 
