@@ -21,6 +21,7 @@ describe('RealtimeClient<DemoContract> against the demo', () => {
     await expect(alice.request('chat:join', { room })).resolves.toEqual({
       room,
       members: [{ id: aliceId, name: aliceId }],
+      count: 1,
     });
     const joined = await bob.request('chat:join', { room });
     expect(joined.members.map((m) => m.id).sort()).toEqual([aliceId, bobId].sort());
