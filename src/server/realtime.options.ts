@@ -131,7 +131,11 @@ export interface RealtimeModuleOptions {
   validation?: RealtimeValidationOptions;
   /**
    * Interval of WebSocket ping frames. A peer that sent nothing (no pong, no message) during a
-   * whole interval is terminated. `0` turns the heartbeat off.
+   * whole interval is terminated: within two intervals, three when the server ran late. A peer
+   * that answered is never terminated because the server was late (its event loop blocked): a
+   * round judges only after reading what had arrived, a full interval after its pings were
+   * written, and a round late by over a quarter interval spares the silent once. `0` turns the
+   * heartbeat off.
    * @default 30000
    */
   heartbeatIntervalMs?: number;
