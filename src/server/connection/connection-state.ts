@@ -104,13 +104,14 @@ export class ConnectionState implements RealtimeConnection {
   }
 
   get isOpen(): boolean {
-    return this.writer.isOpen;
+    return this.writer.isOpen && !this.writer.isClosing;
   }
 
   send(event: string, data: unknown, options: SendOptions = {}): boolean {
     return this.writer.write(JSON.stringify({ event, data }), options.volatile);
   }
 
+  /** Every server-initiated close but 4408 comes here: see {@link SocketWriter.close}. */
   close(code: number, reason = ''): void {
     this.writer.close(code, reason);
   }

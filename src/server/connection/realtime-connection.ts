@@ -33,15 +33,25 @@ export interface RealtimeConnection {
   readonly userId: string;
   /** Rooms this connection is in (join and leave through `ConnectionRegistry`). */
   readonly rooms: ReadonlySet<string>;
-  /** Whether the socket is open and sends are delivered. */
+  /**
+   * Whether the socket is open and no close has been decided: false from the `close()` call on
+   * (sends made in that same event-loop turn are still delivered, before the close frame).
+   */
   readonly isOpen: boolean;
   /** The underlying `ws` socket. Prefer `send()` and `close()`, which check the state. */
   readonly socket: WebSocket;
   /**
    * Pushes `{event, data}` to this connection only. Returns false when it was not sent: the
-   * socket is not open, or the push was volatile and the connection is slow.
+   * socket is closed or its close frame has gone out, or the push was volatile and the
+   * connection is slow.
    */
   send(event: string, data: unknown, options?: SendOptions): boolean;
-  /** Closes the socket with a close code and a reason (cut to 123 bytes). */
+  /**
+   * Closes the socket with a close code and a reason (cut to 123 bytes). The close frame goes
+   * out at the end of the current event-loop turn, after every reply and push produced for this
+   * connection until then (the reply of the handler calling it included); handlers still
+   * running after that turn are not waited for, and no further message is handled. The first
+   * close wins; later calls do nothing.
+   */
   close(code: number, reason?: string): void;
 }

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { CloseCode, truncateCloseReason } from '../../protocol/index.js';
+import { CloseCode, isSendableCloseCode, truncateCloseReason } from '../../protocol/index.js';
 
 const OPEN = 1;
 
@@ -23,15 +23,23 @@ function uncorkAll(): void {
   for (const writer of writers) writer.uncork();
 }
 
+/** A close the server has decided and not sent yet. */
+interface PendingClose {
+  readonly code: number;
+  readonly reason: string;
+}
+
 /**
  * Everything that goes out on one socket: text frames (corked per event-loop turn, refused for a
- * slow consumer) and the close frame.
+ * slow consumer) and the close frame, which never overtakes a frame produced before it.
  */
 export class SocketWriter {
   private isCorked = false;
   /** The newest push of each latest-value slot, waiting for the socket to drain. */
   private parked: Map<string, string | Buffer> | undefined;
   private awaitingDrain = false;
+  /** Set from the close decision until the close frame is written (at the end of that turn). */
+  private closing: PendingClose | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -45,6 +53,11 @@ export class SocketWriter {
     return this.socket.readyState === OPEN;
   }
 
+  /** A close has been decided: its frame goes out at the end of this event-loop turn. */
+  get isClosing(): boolean {
+    return this.closing !== undefined || this.socket.readyState > OPEN;
+  }
+
   /**
    * Sends a serialized text frame. A slow consumer (outbound buffer over the limit) skips a
    * volatile frame, and is closed with 4408 for any other. False when nothing was sent.
@@ -52,9 +65,7 @@ export class SocketWriter {
   write(frame: string | Buffer, volatile = false): boolean {
     if (this.socket.readyState !== OPEN) return false;
     if (this.socket.bufferedAmount > this.bufferLimit) {
-      if (!volatile) {
-        this.close(CloseCode.SLOW_CONSUMER, 'Slow consumer: outbound buffer over the limit');
-      }
+      if (!volatile) this.closeSlow('Slow consumer: outbound buffer over the limit');
       return false;
     }
     this.cork();
@@ -78,17 +89,57 @@ export class SocketWriter {
     parked.delete(slot);
     parked.set(slot, frame);
     if (parked.size > MAX_PARKED) {
-      this.close(CloseCode.SLOW_CONSUMER, 'Slow consumer: too many latest values waiting');
+      this.closeSlow('Slow consumer: too many latest values waiting');
       return false;
     }
     this.flushOnDrain();
     return true;
   }
 
-  /** Sends a close frame (after whatever is queued), unless the socket is closing already. */
+  /**
+   * Closes the connection, after everything produced for it: every server-initiated close but
+   * 4408 comes here. The first close decided wins; a later one, or one on a closing socket, is a
+   * no-op. Throws a `TypeError` at once for a code a server may not send.
+   *
+   * The close frame is written at the end of the event-loop turn that decided it (`setImmediate`,
+   * after every pending promise job), then ws sends it after the frames already written. So the
+   * replies of handlers that ran before the decision, also async ones whose promise has settled,
+   * and any reply or push produced in the same turn (even after the `close()` call, e.g. the
+   * reply of the handler that called it) go out first; latest values parked for a slow consumer
+   * are written too. A handler still waiting on I/O at the end of that turn is not waited for:
+   * its reply is dropped (nothing may follow a close frame), and no new message is handled nor
+   * queued handler started once the close is decided. Waiting would let a flooding, revoked or
+   * expired client hold its socket open for as long as its slowest handler.
+   */
   close(code: number, reason = ''): void {
-    if (this.socket.readyState > OPEN) return;
-    this.socket.close(code, truncateCloseReason(reason));
+    if (!isSendableCloseCode(code)) {
+      throw new TypeError(`${code} is not a close code a server may send; use 4000-4999.`);
+    }
+    if (this.isClosing) return;
+    this.closing = { code, reason: truncateCloseReason(reason) };
+    setImmediate(() => this.sendClose());
+  }
+
+  private sendClose(): void {
+    const closing = this.closing;
+    if (!closing || this.socket.readyState !== OPEN) return;
+    // The connection ends: what is parked (at most MAX_PARKED frames) goes out whatever the
+    // buffer holds, so the client leaves with the newest value of each slot.
+    const parked = this.parked;
+    this.parked = undefined;
+    if (parked) for (const frame of parked.values()) this.socket.send(frame, { binary: false });
+    this.socket.close(closing.code, closing.reason);
+  }
+
+  /**
+   * 4408, where the buffer is the problem: closed at once, after what is already queued but
+   * with nothing more (parked values are dropped). A close decided before keeps its code.
+   */
+  private closeSlow(reason: string): void {
+    if (this.isClosing) return;
+    this.parked = undefined;
+    this.closing = { code: CloseCode.SLOW_CONSUMER, reason };
+    this.socket.close(CloseCode.SLOW_CONSUMER, reason);
   }
 
   private flushOnDrain(): void {

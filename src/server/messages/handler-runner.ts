@@ -43,7 +43,7 @@ export class HandlerRunner {
     return true;
   }
 
-  /** A handler finished: start the next queued one (none once the socket is closed). */
+  /** A handler finished: start the next queued one (none once a close is decided). */
   private release(state: ConnectionState): void {
     state.inFlight--;
     if (!state.isOpen) {

@@ -40,7 +40,8 @@ export class MessageDispatcher {
   /** Entry point for every `message` event of a socket. */
   onMessage(state: ConnectionState, raw: RawData, isBinary: boolean): void {
     state.alive = true;
-    if (state.failed) return;
+    // A close is decided: what already ran gets its reply before the close frame, nothing new runs.
+    if (state.failed || state.writer.isClosing) return;
     if (state.pendingHooks > 0) return this.hold(state, raw, isBinary);
     this.handle(state, raw, isBinary);
   }

@@ -25,6 +25,9 @@ class FakeSocket extends EventEmitter {
   }
 }
 
+/** A connection's close frame goes out at the end of the turn that decided it. */
+const turnEnds = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 function setup(broker: RealtimeBroker = new InProcessBroker(), roomsPerConnection?: number) {
   const limits = { roomsPerConnection: roomsPerConnection ?? 128 } as never;
   const registry = new ConnectionRegistry(broker, { limits });
@@ -120,12 +123,19 @@ describe('ConnectionRegistry', () => {
     expect(registry.localMembers('r')).toEqual([]);
   });
 
-  it('disconnects every connection of a user with a code and a reason', () => {
+  it('disconnects every connection of a user with a code and a reason', async () => {
     const { registry, open } = setup();
     const a = open('alice');
     const a2 = open('alice');
     const b = open('bob');
     registry.disconnectUser('alice', 4500, 'revoked');
+    expect([a.connection.isOpen, a2.connection.isOpen, b.connection.isOpen]).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    // The close frame follows what this turn still produces for the connection.
+    await turnEnds();
     expect(a.socket.closedWith).toEqual([4500, 'revoked']);
     expect(a2.socket.closedWith).toEqual([4500, 'revoked']);
     expect(b.socket.closedWith).toBeUndefined();
@@ -147,7 +157,7 @@ describe('ConnectionRegistry', () => {
     expect(a.socket.sent).toEqual([]);
   });
 
-  it('serves local sockets itself and hands the bus only what must cross, by interest', () => {
+  it('serves local sockets itself and hands the bus only what must cross, by interest', async () => {
     const published: [readonly Interest[], DeliveryTarget][] = [];
     class RecordingBus extends InProcessBus {
       override publish(interests: readonly Interest[], delivery: Delivery): void {
@@ -165,6 +175,7 @@ describe('ConnectionRegistry', () => {
     registry.toConnection(a.connection).except(b.connection).emit('local', 1);
     registry.to('r').toUser('carol').except(a.connection, 'elsewhere-1').emit('room', 2);
     registry.toConnection(b.connection, 'elsewhere-2').disconnect(4000, 'bye');
+    await turnEnds();
 
     expect(a.socket.received()).toEqual([{ event: 'local', data: 1 }]);
     expect(b.socket.received()).toEqual([{ event: 'room', data: 2 }]);
