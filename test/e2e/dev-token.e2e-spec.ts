@@ -31,7 +31,7 @@ describe('POST /auth/dev-token', () => {
     });
     const socket = await TestSocket.connect(demo.baseUrl, { token: first.token });
     const reply = await socket.request('chat:join', { room: 'general' });
-    expect(reply['data']).toEqual({ room: 'general', members: [first.user] });
+    expect(reply['data']).toEqual({ room: 'general', members: [first.user], count: 1 });
     await socket.close();
   });
 
