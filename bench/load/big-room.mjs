@@ -3,6 +3,7 @@
 // the ping p50/p99/max, the clients closed (none expected) and what each member received.
 //
 //   npm run build && node bench/load/big-room.mjs [members=5000] [rate=500] [heartbeatMs=1000]
+//   (PROFILE_DIR=dir to have the demo write a CPU profile there)
 //
 // The demo runs as `npm start` runs it (dist/demo/main.js, in-process broker, recovery on).
 import { fork, spawn } from 'node:child_process';
@@ -62,7 +63,11 @@ async function worker() {
 
 async function main() {
   const [members = 5000, rate = 500, heartbeatMs = 1000] = process.argv.slice(2).map(Number);
-  const demo = spawn(process.execPath, ['dist/demo/main.js'], {
+  // PROFILE_DIR=dir: the demo writes a CPU profile there when it stops.
+  const profile = process.env.PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`]
+    : [];
+  const demo = spawn(process.execPath, [...profile, 'dist/demo/main.js'], {
     env: {
       ...process.env,
       PORT: '0',
@@ -117,8 +122,11 @@ async function main() {
       return (await once(w, 'message'))[0];
     }),
   );
-  demo.kill('SIGKILL');
   pinger.terminate();
+  await Promise.all(workers.map((w) => w.exitCode ?? once(w, 'exit')));
+  // A graceful stop, so that a profile asked for with NODE_OPTIONS=--cpu-prof is written.
+  demo.kill('SIGTERM');
+  await once(demo, 'exit');
 
   const sorted = rtts.sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);

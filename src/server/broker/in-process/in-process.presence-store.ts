@@ -67,14 +67,18 @@ export class InProcessPresenceStore extends PresenceStore {
 
   override page(room: string, after: string | undefined, limit: number): Promise<MembersPage> {
     // Connection ids are unique across instances: they order the pages. The smallest `limit`
-    // + 1 are kept as they come (sorted and cut whenever twice that many are held), so a page
-    // of a room of n costs O(n log limit), not a sort of the whole room.
+    // + 1 are kept as they come (sorted and cut whenever twice that many are held, and nothing
+    // at or above the cut taken again), so a page of a room of n costs O(n), not a sort of n.
     let kept: [string, RoomMember][] = [];
+    let below: string | undefined;
     for (const presence of this.hub.presence.values()) {
       for (const entry of presence.rooms.get(room) ?? []) {
-        if (after !== undefined && entry[0] <= after) continue;
+        const id = entry[0];
+        if ((after !== undefined && id <= after) || (below !== undefined && id >= below)) continue;
         kept.push(entry);
-        if (kept.length >= 2 * (limit + 1)) kept = kept.sort(byKey).slice(0, limit + 1);
+        if (kept.length < 2 * (limit + 1)) continue;
+        kept = kept.sort(byKey).slice(0, limit + 1);
+        below = kept[limit]![0];
       }
     }
     kept.sort(byKey);
