@@ -120,4 +120,15 @@ describe('Redis as a trust boundary: deliveries', () => {
     expect(connection?.rooms.has('chat:lobby')).toBe(true);
     expect(await carol.request('$ping')).toMatchObject({ data: { t: expect.any(Number) } });
   });
+
+  it('a push over maxMessageBytes is not sent to Redis: counted where it was made', async () => {
+    // Sent as a positioned push (the demo keeps history of `all`), or plainly: refused either way.
+    const before = brokerOf(a).health().publishFailures;
+    const failed = once(brokerOf(a).events, 'publishFailed');
+    registryOf(a)
+      .all()
+      .emit('chat:typing', { room: 'x'.repeat(1_100_000), user: { id: 'a', name: 'a' } });
+    await failed;
+    expect(brokerOf(a).health().publishFailures - before).toBe(1);
+  });
 });

@@ -21,15 +21,6 @@ import { decodeDelivery, encodeDelivery, wirePrefix, type WireDelivery } from '.
 
 const isOpen = (node: { status: string }): boolean => node.status === 'ready';
 
-type BusOptions = Pick<
-  RedisBrokerOptions,
-  'url' | 'cluster' | 'prefix' | 'commandTimeoutMs' | 'maxMessageBytes'
-> &
-  Partial<Pick<RedisBrokerOptions, 'presenceTtlMs'>>;
-
-/** `maxMessageBytes` when not given. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
-
 /**
  * The bus on Redis 7 sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`), on a standalone Redis or a Redis
  * Cluster. Each interest is a channel of its own: `<prefix>:all`, `<prefix>:room:<name>`,
@@ -76,16 +67,16 @@ export class RedisBus extends RealtimeBus {
   private restoreFailures = 0;
 
   constructor(
-    private readonly options: BusOptions,
+    private readonly options: RedisBrokerOptions,
     readonly instanceId: string = randomUUID(),
     readonly events = new EventEmitter(),
   ) {
     super();
     this.ownPrefix = Buffer.from(wirePrefix(instanceId));
-    this.maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    this.maxBytes = options.maxMessageBytes ?? 1024 * 1024;
     this.live = new LiveInstances(
       (id) => this.lastBeat(id),
-      options.presenceTtlMs ?? 15000,
+      options.presenceTtlMs,
       (delivery) => this.deliver(delivery),
       (reason) => this.ignore(reason),
     );
@@ -93,6 +84,11 @@ export class RedisBus extends RealtimeBus {
 
   /** The channel of an interest. */
   channelOf = (interest: Interest): string => `${this.options.prefix}:${interest}`;
+
+  /** @internal The largest publication sent or delivered (`maxMessageBytes`). */
+  get maxMessageBytes(): number {
+    return this.maxBytes;
+  }
 
   /** @internal The prefix of every channel and key. */
   get prefix(): string {
