@@ -36,5 +36,10 @@ export const REALTIME_DEFAULTS = {
     retryAfterSec: 5,
   },
   shutdown: { drainMs: 10000, batchSize: 500 },
-  redis: { prefix: 'realtime', presenceTtlMs: 15000, commandTimeoutMs: 1000 },
+  redis: {
+    prefix: 'realtime',
+    presenceTtlMs: 15000,
+    commandTimeoutMs: 1000,
+    maxMessageBytes: 1048576,
+  },
 } as const;

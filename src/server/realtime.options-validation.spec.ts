@@ -110,4 +110,14 @@ describe('resolveRealtimeOptions', () => {
       ).toThrow(/set "redis" or "broker", not both/);
     });
   });
+
+  it('caps publications on Redis at 1 MiB unless told otherwise, and refuses a tiny cap', () => {
+    const url = 'redis://127.0.0.1:6379';
+    expect(resolveRealtimeOptions({ jwt: { secret }, redis: { url } }).redis).toMatchObject({
+      maxMessageBytes: 1048576,
+    });
+    expect(() =>
+      resolveRealtimeOptions({ jwt: { secret }, redis: { url, maxMessageBytes: 100 } }),
+    ).toThrow(/"redis.maxMessageBytes" must be an integer of at least 1024, got 100/);
+  });
 });

@@ -190,6 +190,12 @@ export interface RealtimeRedisOptions {
   presenceTtlMs?: number;
   /** A Redis command slower than this fails fast (and is counted). @default 1000 */
   commandTimeoutMs?: number;
+  /**
+   * Largest publication on the channels, in bytes. A bigger one is not sent (counted in
+   * `publishFailures`) nor delivered when read (counted in `ignored`); set it alike on every
+   * instance. @default 1048576
+   */
+  maxMessageBytes?: number;
 }
 
 /** The `redis` option with its defaults: `url` or `cluster` is set. */

@@ -59,5 +59,11 @@ export function resolveRedis(
       redis.commandTimeoutMs,
       D.redis.commandTimeoutMs,
     ),
+    maxMessageBytes: positiveInt(
+      'redis.maxMessageBytes',
+      redis.maxMessageBytes,
+      D.redis.maxMessageBytes,
+      1024,
+    ),
   };
 }

@@ -9,7 +9,10 @@ import type { BusHealth, RealtimeBus } from './realtime-bus.js';
  * What `ConnectionRegistry.health()` reports: the bus's state and counters, with the stream
  * log's pushes (missed-message recovery) counted in `published` and `publishFailures`.
  */
-export type BrokerHealth = BusHealth;
+export interface BrokerHealth extends BusHealth {
+  /** Presence entries read from the store that were malformed and skipped (Redis only). */
+  presenceIgnored?: number;
+}
 
 /**
  * What the registry runs on to scale out: the bus between instances and the presence store, and

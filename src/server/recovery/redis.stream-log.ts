@@ -105,6 +105,10 @@ export class RedisStreamLog extends StreamLog {
     const seq = ++this.seq;
     const reset = this.failed.has(stream);
     try {
+      // Every receiver would refuse it (see RedisBus): not kept, and counted here.
+      if (Buffer.byteLength(delivery.frame) > this.bus.maxMessageBytes) {
+        throw new RangeError(`a push over maxMessageBytes (${this.bus.maxMessageBytes})`);
+      }
       const client = this.client();
       const channel = this.bus.channelOf(stream as Interest);
       const { entries, meta, latest } = streamKeys(this.bus.prefix, channel, stream);

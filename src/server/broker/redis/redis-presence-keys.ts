@@ -1,7 +1,7 @@
 import type { RoomMember } from '../delivery.js';
 import type { MembersPage, PresenceSnapshot } from '../presence-store.js';
 import type { RedisConnection } from './redis-client.js';
-import { parseMember } from './redis-member.js';
+import { parseMember, splitEntry } from './redis-member.js';
 
 /** Adds a member to a room: its entry, its place in the page order, its instance's count. */
 const JOIN = `
@@ -29,6 +29,12 @@ if n > 0 then redis.call('HSET', KEYS[2], ARGV[1], n) else redis.call('HDEL', KE
 return n`;
 
 const PURGE_SLICE = 1000;
+
+/**
+ * The heartbeat set: every instance's last beat (ms since the epoch) as its score. Presence
+ * purges the instances silent for `presenceTtlMs`; the bus obeys commands of the others only.
+ */
+export const instancesKey = (prefix: string): string => `${prefix}:instances`;
 
 /** This instance's entries as Redis has them (see `ownEntries()`). */
 export interface OwnEntries {
@@ -61,6 +67,8 @@ export class RedisPresenceKeys {
     private readonly prefix: string,
     private readonly instanceId: string,
     private readonly ttlMs: number,
+    /** Told of each entry read back that is malformed (and skipped), with the reason. */
+    private readonly skip: (reason: string) => void = () => undefined,
   ) {
     redis.defineCommand('rtJoin', { numberOfKeys: 3, lua: JOIN });
     redis.defineCommand('rtLeave', { numberOfKeys: 3, lua: LEAVE });
@@ -119,11 +127,21 @@ export class RedisPresenceKeys {
     ]);
     const out: RoomMember[] = [];
     for (const [field, value] of Object.entries(entries)) {
-      if (!alive.has(field.split('|')[0] ?? '')) continue;
-      const member = parseMember(value);
+      const member = this.liveMember(field, value, alive);
       if (member) out.push(member);
     }
     return out;
+  }
+
+  /**
+   * The member of a room entry when its instance is live; a malformed entry is skipped and
+   * counted, the others are listed all the same.
+   */
+  private liveMember(field: string, value: string, alive: Set<string>): RoomMember | undefined {
+    const entry = splitEntry(field);
+    if (!entry) return void this.skip('member field');
+    if (!alive.has(entry[0])) return undefined;
+    return parseMember(value, entry[1]) ?? void this.skip('member entry');
   }
 
   /** Members of a room on live instances, in pages ordered by `instance|connection`. */
@@ -140,7 +158,10 @@ export class RedisPresenceKeys {
     ]);
     const members: RoomMember[] = [];
     fields.forEach((field, i) => {
-      const member = alive.has(field.split('|')[0] ?? '') ? parseMember(values[i]) : undefined;
+      // Absent: the member left between the two reads, not a fault.
+      const value = values[i];
+      const member =
+        value === null || value === undefined ? undefined : this.liveMember(field, value, alive);
       if (member) members.push(member);
     });
     const next = found.length > limit ? fields[fields.length - 1] : undefined;
@@ -155,7 +176,10 @@ export class RedisPresenceKeys {
     ]);
     let total = 0;
     for (const [instanceId, n] of Object.entries(counts)) {
-      if (alive.has(instanceId)) total += Math.max(0, Number.parseInt(n, 10) || 0);
+      if (!alive.has(instanceId)) continue;
+      // As the scripts write it: a positive integer. Anything else counts nothing.
+      if (/^[1-9]\d{0,8}$/.test(n)) total += Number(n);
+      else this.skip('room count');
     }
     return total;
   }
@@ -166,7 +190,11 @@ export class RedisPresenceKeys {
       this.redis.smembers(this.key('user', userId)),
       this.aliveInstances(),
     ]);
-    return entries.some((entry) => alive.has(entry.split('|')[0] ?? ''));
+    return entries.some((value) => {
+      const entry = splitEntry(value);
+      if (!entry) this.skip('user entry');
+      return entry !== undefined && alive.has(entry[0]);
+    });
   }
 
   /**
@@ -174,8 +202,12 @@ export class RedisPresenceKeys {
    * this instance was not listed any more (the others purged it after a stall, or Redis lost it).
    */
   async beat(now = Date.now()): Promise<{ purged: string[]; lost: boolean }> {
-    const added = await this.redis.zadd(this.key('instances'), now, this.instanceId);
-    const dead = await this.redis.zrangebyscore(this.key('instances'), '-inf', now - this.ttlMs);
+    const added = await this.redis.zadd(instancesKey(this.prefix), now, this.instanceId);
+    const dead = await this.redis.zrangebyscore(
+      instancesKey(this.prefix),
+      '-inf',
+      now - this.ttlMs,
+    );
     for (const id of dead) await this.purge(id);
     return { purged: dead, lost: Number(added) === 1 };
   }
@@ -252,12 +284,12 @@ export class RedisPresenceKeys {
     await Promise.all([
       this.redis.del(roomsKey),
       this.redis.del(usersKey),
-      this.redis.zrem(this.key('instances'), instanceId),
+      this.redis.zrem(instancesKey(this.prefix), instanceId),
     ]);
   }
 
   private async aliveInstances(now = Date.now()): Promise<Set<string>> {
-    const ids = await this.redis.zrangebyscore(this.key('instances'), now - this.ttlMs, '+inf');
+    const ids = await this.redis.zrangebyscore(instancesKey(this.prefix), now - this.ttlMs, '+inf');
     return new Set(ids);
   }
 }

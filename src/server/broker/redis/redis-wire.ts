@@ -1,5 +1,6 @@
 import type { Delivery, DeliveryTarget } from '../delivery.js';
 import { parseFramePosition } from '../../recovery/frame-position.js';
+import { isPushFrame } from './redis-push-frame.js';
 
 /**
  * The format of a delivery on a Redis channel: a first line with the version and the publishing
@@ -91,6 +92,9 @@ function headerOf(delivery: Delivery): Header {
 const isStrings = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((v) => typeof v === 'string');
 
+/** A delivery that acts on connections instead of writing to them: disconnect, join, leave. */
+export const isCommand = (delivery: Delivery): boolean => delivery.kind !== 'message';
+
 /** Whether a parsed value is a well-formed delivery target. */
 export function isTarget(value: unknown): value is DeliveryTarget {
   if (typeof value !== 'object' || value === null) return false;
@@ -115,11 +119,19 @@ function parseHeader(text: string): Partial<Header> | undefined {
   }
 }
 
-function toDelivery(header: Partial<Header>, body: string): Delivery | undefined {
+function toDelivery(
+  header: Partial<Header>,
+  body: string,
+  positioned: boolean,
+): Delivery | undefined {
   if (!isTarget(header.t)) return undefined;
-  if (header.k === 'm' && body.length > 0) {
+  if (header.k === 'm') {
+    // The body goes to sockets verbatim: it must be a push, checked once here.
+    if (!isPushFrame(body, positioned)) return undefined;
     return { kind: 'message', target: header.t, frame: body, volatile: header.v === 1 };
   }
+  // A command has no body: anything after its header is not ours.
+  if (body.length > 0) return undefined;
   if (header.k === 'd' && typeof header.c === 'number' && typeof header.r === 'string') {
     return { kind: 'disconnect', target: header.t, code: header.c, reason: header.r };
   }
@@ -129,7 +141,11 @@ function toDelivery(header: Partial<Header>, body: string): Delivery | undefined
   return undefined;
 }
 
-/** Parses a channel message; `undefined` for anything that is not a well-formed delivery. */
+/**
+ * Parses a channel message; `undefined` for anything that is not a well-formed delivery: a
+ * message's frame must be a push (`isPushFrame`), a command (disconnect, join, leave) has no body.
+ * Who may send a command is the bus's business (`LiveInstances`).
+ */
 export function decodeDelivery(message: string): WireDelivery | undefined {
   if (!message.startsWith(`${VERSION} `)) return undefined;
   const idEnd = message.indexOf('\n');
@@ -142,7 +158,7 @@ export function decodeDelivery(message: string): WireDelivery | undefined {
   const header = parseHeader(message.slice(idEnd + 1, headerEnd));
   if (!header) return undefined;
   if (header.q !== undefined && !Number.isSafeInteger(header.q)) return undefined;
-  const delivery = toDelivery(header, message.slice(headerEnd + 1));
+  const delivery = toDelivery(header, message.slice(headerEnd + 1), positioned);
   if (!delivery) return undefined;
   if (positioned) return positionedWire(instanceId, delivery, header.q, header.l);
   return header.q === undefined

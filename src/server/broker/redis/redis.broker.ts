@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { RedisSessionStore } from '../../recovery/redis.session-store.js';
 import { RedisStreamLog } from '../../recovery/redis.stream-log.js';
-import { RealtimeBroker } from '../realtime-broker.js';
+import { RealtimeBroker, type BrokerHealth } from '../realtime-broker.js';
 import type { RedisTopology } from './redis-topology.js';
 import { RedisBus } from './redis.bus.js';
 import { RedisPresenceStore } from './redis.presence-store.js';
@@ -15,6 +15,11 @@ export interface RedisBrokerOptions extends RedisTopology {
   presenceTtlMs: number;
   /** A Redis command slower than this fails (the send is counted as failed). @default 1000 */
   commandTimeoutMs: number;
+  /**
+   * Largest publication on the channels, in bytes: a bigger one is neither sent (counted in
+   * `publishFailures`) nor delivered (counted in `ignored`). @default 1048576
+   */
+  maxMessageBytes?: number;
 }
 
 /** An instance id goes into channel messages and presence fields: a short, plain name. */
@@ -35,7 +40,7 @@ function checkedInstanceId(instanceId: string): string {
 export class RedisBroker extends RealtimeBroker {
   /**
    * The events of both halves: `ready`, `down`, `publishFailed` and `ignored` of the bus,
-   * `restored` and `purged` of the presence store. For monitoring and tests.
+   * `restored`, `purged` and `presenceIgnored` of the presence store. For monitoring and tests.
    */
   readonly events: EventEmitter;
   declare readonly bus: RedisBus;
@@ -56,6 +61,11 @@ export class RedisBroker extends RealtimeBroker {
       new RedisSessionStore(bus),
     );
     this.events = events;
+  }
+
+  /** The bus's state and counters, and the malformed presence entries skipped. */
+  override health(): BrokerHealth {
+    return { ...super.health(), presenceIgnored: this.presence.ignored };
   }
 
   /** Resolves once publications cross and this instance's presence is in Redis. */

@@ -12,13 +12,14 @@ import {
   type RedisConnection,
   watchShardMoves,
 } from './redis-client.js';
+import { LiveInstances } from './redis-live-instances.js';
+import { instancesKey } from './redis-presence-keys.js';
+import { RejectionLog } from './redis-rejections.js';
 import { RecentPublications, RedisSubscriptions } from './redis-subscriptions.js';
 import type { RedisBrokerOptions } from './redis.broker.js';
 import { decodeDelivery, encodeDelivery, wirePrefix, type WireDelivery } from './redis-wire.js';
 
 const isOpen = (node: { status: string }): boolean => node.status === 'ready';
-
-type BusOptions = Pick<RedisBrokerOptions, 'url' | 'cluster' | 'prefix' | 'commandTimeoutMs'>;
 
 /**
  * The bus on Redis 7 sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`), on a standalone Redis or a Redis
@@ -31,12 +32,21 @@ type BusOptions = Pick<RedisBrokerOptions, 'url' | 'cluster' | 'prefix' | 'comma
  * When Redis is down or slow, sends fail fast and are counted, and the subscriptions come back by
  * themselves when Redis does.
  *
+ * Redis is a trust boundary: what comes off a channel reaches sockets only once checked. A
+ * publication over `maxMessageBytes` is refused unread; a message's frame must be a push
+ * (`isPushFrame`, parsed once per publication); a command (disconnect, join, leave) is obeyed
+ * only from a live instance (`LiveInstances`). Refusals are counted in `ignored` and logged at
+ * most every 10 s, by reason, never with their content.
+ *
  * `events`: `ready` (publications cross both ways), `down` (the subscriptions were lost),
  * `publishFailed` and `ignored` (as counted by `health()`). For monitoring and tests.
  */
 export class RedisBus extends RealtimeBus {
   private readonly logger = new Logger('RedisBus');
   private readonly errors = new RedisErrorLog(this.logger);
+  private readonly refusals = new RejectionLog(this.logger, 'Redis deliveries');
+  private readonly live: LiveInstances;
+  private readonly maxBytes: number;
   private readonly stats = { published: 0, publishFailures: 0, received: 0, ignored: 0 };
   private readonly recent = new RecentPublications();
   /** Positioned publications of this instance that its registry served itself (see `skipEcho`). */
@@ -57,16 +67,28 @@ export class RedisBus extends RealtimeBus {
   private restoreFailures = 0;
 
   constructor(
-    private readonly options: BusOptions,
+    private readonly options: RedisBrokerOptions,
     readonly instanceId: string = randomUUID(),
     readonly events = new EventEmitter(),
   ) {
     super();
     this.ownPrefix = Buffer.from(wirePrefix(instanceId));
+    this.maxBytes = options.maxMessageBytes ?? 1024 * 1024;
+    this.live = new LiveInstances(
+      (id) => this.lastBeat(id),
+      options.presenceTtlMs,
+      (delivery) => this.deliver(delivery),
+      (reason) => this.ignore(reason),
+    );
   }
 
   /** The channel of an interest. */
   channelOf = (interest: Interest): string => `${this.options.prefix}:${interest}`;
+
+  /** @internal The largest publication sent or delivered (`maxMessageBytes`). */
+  get maxMessageBytes(): number {
+    return this.maxBytes;
+  }
 
   /** @internal The prefix of every channel and key. */
   get prefix(): string {
@@ -124,6 +146,7 @@ export class RedisBus extends RealtimeBus {
   override async stop(): Promise<void> {
     this.stopped = true;
     this.receive = undefined;
+    this.live.clear();
     await Promise.all([closeRedisClient(this.pub), closeRedisClient(this.sub)]);
   }
 
@@ -135,6 +158,8 @@ export class RedisBus extends RealtimeBus {
     // deliver it once.
     const seq = interests.length > 1 ? ++this.seq : undefined;
     const message = encodeDelivery(this.instanceId, delivery, seq);
+    // Peers would refuse it: not sent, and counted here where it can be fixed.
+    if (Buffer.byteLength(message) > this.maxBytes) return this.publishFailed();
     Promise.all(interests.map((interest) => pub.spublish(this.channelOf(interest), message))).then(
       () => void this.stats.published++,
       () => this.publishFailed(),
@@ -226,20 +251,38 @@ export class RedisBus extends RealtimeBus {
     // its positioned ones (`rt2 <id> p`): every instance delivers those from the channel.
     const own = this.ownPrefix;
     if (raw.length >= own.length && raw.compare(own, 0, own.length, 0, own.length) === 0) return;
+    if (raw.length > this.maxBytes) return this.ignore('over maxMessageBytes');
     const wire = decodeDelivery(raw.toString());
-    if (!wire || !this.onItsChannel(wire, channel)) {
-      this.stats.ignored++;
-      this.events.emit('ignored');
-      return;
-    }
+    if (!wire) return this.ignore('malformed');
+    if (!this.onItsChannel(wire, channel)) return this.ignore('on a wrong channel');
     if (!this.receive) return;
     if (wire.seq !== undefined && !this.recent.first(wire.instanceId, wire.seq)) return;
     if (wire.echo !== undefined && wire.instanceId === this.instanceId) {
-      if (this.skippedEchoes.delete(wire.echo)) return;
-    } else {
-      this.stats.received++;
+      if (!this.skippedEchoes.delete(wire.echo)) this.receive(wire.delivery);
+      return;
     }
-    this.receive(wire.delivery);
+    this.live.accept(wire.instanceId, wire.delivery);
+  }
+
+  /** A delivery of another instance, checked (see `LiveInstances`). */
+  private deliver(delivery: WireDelivery['delivery']): void {
+    if (!this.receive) return;
+    this.stats.received++;
+    this.receive(delivery);
+  }
+
+  private ignore(reason: string): void {
+    this.stats.ignored++;
+    this.refusals.note(reason, Date.now());
+    this.events.emit('ignored');
+  }
+
+  /** An instance's last presence beat, from the heartbeat set presence keeps. */
+  private async lastBeat(instanceId: string): Promise<number | undefined> {
+    const pub = this.publisher;
+    if (!pub) return undefined;
+    const score = await pub.zscore(instancesKey(this.options.prefix), instanceId);
+    return score === null ? undefined : Number(score);
   }
 
   /** A positioned publication comes on its stream's channel only. */

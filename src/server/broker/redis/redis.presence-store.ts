@@ -10,6 +10,7 @@ import {
   type RedisConnection,
 } from './redis-client.js';
 import { RedisPresenceKeys } from './redis-presence-keys.js';
+import { RejectionLog } from './redis-rejections.js';
 import type { RedisBrokerOptions } from './redis.broker.js';
 
 const unavailable = () => Promise.reject(new Error('Redis presence is unavailable'));
@@ -20,12 +21,17 @@ const unavailable = () => Promise.reject(new Error('Redis presence is unavailabl
  * While Redis is down, writes are dropped and reads reject; on every (re)connection the store
  * restores this instance's presence, since a restarted Redis starts empty.
  *
+ * Every entry read back is checked (`parseMember`): a malformed one is skipped, counted in
+ * `ignored` and logged at most every 10 s; the rest of the answer stands.
+ *
  * `events`: `restored` (this instance's presence is in Redis again), `purged` (ids of dead
- * instances whose presence this instance removed). For monitoring and tests.
+ * instances whose presence this instance removed), `presenceIgnored` (a malformed entry was
+ * skipped). For monitoring and tests.
  */
 export class RedisPresenceStore extends PresenceStore {
   private readonly logger = new Logger('RedisPresenceStore');
   private readonly errors = new RedisErrorLog(this.logger);
+  private readonly refusals = new RejectionLog(this.logger, 'Redis presence entries');
   private source: PresenceSource | undefined;
   private client: RedisConnection | undefined;
   private keys: RedisPresenceKeys | undefined;
@@ -46,7 +52,10 @@ export class RedisPresenceStore extends PresenceStore {
     const { url, cluster, prefix, presenceTtlMs, commandTimeoutMs } = this.options;
     const client = await createRedisClient(cluster ? { cluster } : { url }, commandTimeoutMs);
     this.client = client;
-    this.keys = new RedisPresenceKeys(client, prefix, this.instanceId, presenceTtlMs);
+    this.keys = new RedisPresenceKeys(client, prefix, this.instanceId, presenceTtlMs, (reason) => {
+      this.refusals.note(reason, Date.now());
+      this.events.emit('presenceIgnored');
+    });
     client.on('error', this.errors.log);
     client.on('ready', () => void this.restoreOnReady());
     client.on('close', () => void (this.restored = false));
@@ -108,6 +117,11 @@ export class RedisPresenceStore extends PresenceStore {
       ...connections.map((member) => keys.open(member)),
     ]);
     if (this.source) await keys.prune(before, this.source());
+  }
+
+  /** Malformed entries read from Redis and skipped, since the start. */
+  get ignored(): number {
+    return this.refusals.total;
   }
 
   /** Resolves once this instance's presence is in Redis (at once when it already is). */
