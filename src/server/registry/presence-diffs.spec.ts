@@ -33,7 +33,9 @@ describe('PresenceDiffs', () => {
     diffs.joined('room', { id: 'b' });
     expect(sent).toEqual([]);
     await advance(0);
-    expect(sent).toEqual([{ room: 'room', joined: [{ id: 'a' }, { id: 'b' }], left: [], count: 4 }]);
+    expect(sent).toEqual([
+      { room: 'room', joined: [{ id: 'a' }, { id: 'b' }], left: [], count: 4 },
+    ]);
   });
 
   it('sends at most one diff per room per interval, gathering the changes in between', async () => {
