@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { RealtimeModule } from '../server/index.js';
+import { RealtimeHealthController, RealtimeModule } from '../server/index.js';
 import { AdminModule } from './admin/admin.module.js';
 import { DevTokenController } from './auth/dev-token.controller.js';
 import { HealthController } from './health.controller.js';
@@ -42,8 +42,8 @@ export class AppModule {
         AdminModule,
       ],
       controllers: config.devTokens
-        ? [DevTokenController, HealthController, PageController]
-        : [HealthController, PageController],
+        ? [DevTokenController, HealthController, RealtimeHealthController, PageController]
+        : [HealthController, RealtimeHealthController, PageController],
       providers: [{ provide: DEMO_CONFIG, useValue: config }],
       exports: [DEMO_CONFIG],
       global: true,

@@ -1,29 +1,24 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import { ConnectionRegistry, type BrokerHealth } from '../server/index.js';
-
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  connections: number;
-  broker: BrokerHealth;
-}
+import { Controller, Get, Res } from '@nestjs/common';
+import { RealtimeHealth, type ReadinessReport } from '../server/index.js';
 
 interface StatusResponse {
   status(code: number): unknown;
 }
 
 /**
- * `GET /health`: readiness that tells the truth. 200 when cross-instance delivery works, 503
- * while the broker (Redis) is unreachable; local sockets are served either way.
+ * `GET /health`: the demo's readiness, as `GET /health/ready` of the module's
+ * `RealtimeHealthController` (mounted beside it, with `GET /health/live`): 200 when ready, 503
+ * while starting, draining, at the connection limit or without the broker (Redis unreachable);
+ * local sockets are served either way.
  */
 @Controller('health')
 export class HealthController {
-  constructor(private readonly registry: ConnectionRegistry) {}
+  constructor(private readonly health: RealtimeHealth) {}
 
   @Get()
-  @HttpCode(200)
-  report(@Res({ passthrough: true }) res: StatusResponse): HealthReport {
-    const broker = this.registry.health();
-    if (!broker.ready) res.status(503);
-    return { status: broker.ready ? 'ok' : 'degraded', connections: this.registry.size, broker };
+  report(@Res({ passthrough: true }) res: StatusResponse): ReadinessReport {
+    const report = this.health.readiness();
+    if (!report.ready) res.status(503);
+    return report;
   }
 }

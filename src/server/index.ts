@@ -93,3 +93,10 @@ export {
   type PresenceDiffsOptions,
 } from './registry/presence-diffs.js';
 export { REALTIME_DEFAULTS } from './realtime.defaults.js';
+export {
+  RealtimeHealth,
+  type LivenessReport,
+  type NotReadyReason,
+  type ReadinessReport,
+} from './health/realtime-health.js';
+export { RealtimeHealthController } from './health/realtime-health.controller.js';

@@ -12,6 +12,7 @@ import { RedisBroker } from './broker/redis/redis.broker.js';
 import { RethrowFilter } from './filters/rethrow.filter.js';
 import { GatewayCatalog } from './gateway/gateway-catalog.js';
 import { Heartbeat } from './connection/heartbeat.js';
+import { RealtimeHealth } from './health/realtime-health.js';
 import { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime.module-definition.js';
@@ -67,6 +68,7 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     ConnectionRegistry,
     GatewayCatalog,
     Heartbeat,
+    RealtimeHealth,
     RealtimeValidationPipe,
     RethrowFilter,
   ],
@@ -81,6 +83,7 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     JwtHandshakeGuard,
     ConnectionRegistry,
     Heartbeat,
+    RealtimeHealth,
     RealtimeValidationPipe,
     RethrowFilter,
   ],

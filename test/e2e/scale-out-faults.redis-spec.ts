@@ -36,7 +36,11 @@ describe('scale-out on Redis', () => {
       expect(brokerOf(a).health().publishFailures).toBeGreaterThan(failures);
       const health = await fetch(`${a.baseUrl}/health`);
       expect(health.status).toBe(503);
-      expect(await health.json()).toMatchObject({ status: 'degraded', broker: { ready: false } });
+      expect(await health.json()).toMatchObject({
+        ready: false,
+        reasons: ['broker_unavailable'],
+        broker: { ready: false },
+      });
 
       await redis.restart();
       await Promise.all([brokerOf(a).whenReady(), brokerOf(b).whenReady()]);
