@@ -102,6 +102,29 @@ describe('RedisStreamLog in Redis', () => {
   });
 });
 
+describe('RedisStreamLog read back', () => {
+  it('leaves out an entry whose frame is not a push: a gap, never a forged frame replayed', async () => {
+    const rule = { size: 10, ttlMs: 5000 };
+    await broker.log.append('room:chat', push(1), rule);
+    const { e } = await broker.log.top('room:chat');
+    const entries = `${prefix()}:h:{${prefix()}:room:chat}`;
+    const meta = `${prefix()}:hm:{${prefix()}:room:chat}`;
+    // Written straight into Redis: the right position, but shaped like a reply, and not JSON.
+    const forged = [
+      `{"o":2,"e":"${e}","s":"room:chat","event":"x","id":1,"data":{}}`,
+      `{"o":3,"e":"${e}","s":"room:chat",THIS IS NOT JSON`,
+    ];
+    for (const [i, frame] of forged.entries()) {
+      await admin.xadd(entries, `${i + 2}-0`, 'f', frame, 't', JSON.stringify(push(1).target));
+    }
+    await admin.hset(meta, 's', '3');
+    await broker.log.append('room:chat', push(4), rule);
+    const read = await broker.log.read('room:chat', 0, 10);
+    expect(read.top).toEqual({ e, o: 4 });
+    expect(read.entries.map((d) => d.position.o)).toEqual([1, 4]);
+  });
+});
+
 describe('RedisSessionStore in Redis', () => {
   const record = { userId: 'alice', connectionId: 'c1', rooms: ['chat'], starts: {} };
 

@@ -1,3 +1,4 @@
+import { isPushFrame } from '../broker/redis/redis-push-frame.js';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { RESUME_LIMITS, type StreamPosition } from '../../protocol/index.js';
@@ -220,7 +221,10 @@ export class RedisStreamLog extends StreamLog {
   }
 }
 
-/** An entry read back, checked: its frame's position must match its id and its stream. */
+/**
+ * An entry read back, checked: its frame's position must match its id and its stream, and the
+ * frame must be a push.
+ */
 function entryOf(entry: RawEntry, stream: string, epoch: string): PositionedDelivery | undefined {
   const [id, fields] = entry;
   let frame: string | undefined;
@@ -236,6 +240,9 @@ function entryOf(entry: RawEntry, stream: string, epoch: string): PositionedDeli
   if (`${position.o}-0` !== id || position.stream !== stream || position.e !== epoch) {
     return undefined;
   }
+  // Read from Redis, replayed to a socket: a push of the protocol's shape, or nothing (a gap,
+  // so the stream is not recovered rather than replayed with a forged frame in it).
+  if (!isPushFrame(frame!, true)) return undefined;
   const parsed = parseTarget(target);
   if (!parsed) return undefined;
   const delivery = { kind: 'message', target: parsed, frame: frame!, volatile: false, position };
