@@ -85,12 +85,28 @@ export const VALIDATOR_KEYWORDS: Readonly<Record<string, Keywords>> = {
   isHexadecimal: () => ({ type: 'string', pattern: '^(0x|0h)?[0-9A-Fa-f]+$' }),
 };
 
+const STRICTER: Readonly<Record<string, (a: number, b: number) => number>> = {
+  minLength: Math.max,
+  minimum: Math.max,
+  minItems: Math.max,
+  maxLength: Math.min,
+  maximum: Math.min,
+  maxItems: Math.min,
+};
+
 /**
  * Merges one decorator's keywords into a schema. A second, different `type` (`@IsString()` and
  * `@IsInt()` on one field) is a conflict that no value satisfies: it is noted, not merged.
+ * Numeric bounds keep the stricter one.
  */
 export function mergeKeywords(into: JsonSchema, add: JsonSchema, notes: string[]): void {
   for (const [keyword, value] of Object.entries(add)) {
+    const previous = into[keyword];
+    // Two bounds of one kind (`@MaxLength(20)` and `@Length(1, 30)`): both apply, the stricter wins.
+    if (typeof previous === 'number' && typeof value === 'number' && keyword in STRICTER) {
+      into[keyword] = STRICTER[keyword]!(previous, value);
+      continue;
+    }
     if (keyword === 'type' && into['type'] !== undefined && into['type'] !== value) {
       notes.push(`also declared as ${String(value)}`);
       continue;
