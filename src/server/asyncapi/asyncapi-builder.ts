@@ -28,11 +28,11 @@ export type AsyncApiObject = { asyncapi: '3.0.0' } & { [field: string]: unknown 
 
 const PROTOCOL_SUMMARY = `Every channel is a WebSocket path speaking the \`${SUBPROTOCOL}\` subprotocol: text frames of one JSON object each. A client message is \`{event, data, id?}\`; with an \`id\` the server answers exactly one reply, \`{id, data}\` or \`{id, error: {code, message, details?}}\`. A push is \`{event, data}\`; an error with nothing to reply to is the push \`${ReservedEvent.ERROR}\`. Events starting with \`$\` are reserved. Application close codes from ${CloseCode.CLIENT_RECONNECTING} below ${CloseCode.REVOKED} mean reconnect, from ${CloseCode.REVOKED} up do not (\`x-close-codes\` of each channel).`;
 
-/** A key for AsyncAPI maps (`^[A-Za-z0-9_.-]+$`), unique within `taken`. */
-function keyOf(name: string, taken: Record<string, unknown>): string {
+/** A key for AsyncAPI maps (`^[A-Za-z0-9_.-]+$`) for which `taken` is false. */
+function keyOf(name: string, taken: (key: string) => boolean): string {
   const base = name.replace(/^\$/, 'reserved_').replace(/[^A-Za-z0-9_.-]/g, '_') || 'root';
   let key = base;
-  for (let n = 2; key in taken; n++) key = `${base}_${n}`;
+  for (let n = 2; taken(key); n++) key = `${base}_${n}`;
   return key;
 }
 
@@ -77,7 +77,7 @@ export class AsyncApiBuilder {
   }
 
   private channel(entry: PathEntry): void {
-    const key = keyOf(entry.path.replace(/^\//, ''), this.channels);
+    const key = keyOf(entry.path.replace(/^\//, ''), (k) => k in this.channels);
     const ref = `#/channels/${key}`;
     const messages: Record<string, JsonSchema> = {};
     this.channels[key] = {
@@ -118,7 +118,8 @@ export class AsyncApiBuilder {
   }
 
   private operation(channel: Channel, event: string, op: OperationParts): void {
-    const key = keyOf(event, this.operations);
+    // `a:b` and `a_b` both sanitize to `a_b`: the second gets `a_b_2`.
+    const key = keyOf(event, (k) => `${k}.request` in channel.messages);
     const add = (suffix: string, payload: JsonSchema, summary?: string) => {
       const id = `${key}.${suffix}`;
       channel.messages[id] = { name: event, title: `${event} (${suffix})`, summary, payload };
@@ -127,7 +128,7 @@ export class AsyncApiBuilder {
     const request = add('request', op.request, op.summary);
     const replies = [add('reply', op.reply)];
     if (op.error) replies.push(add('error', op.error));
-    this.operations[keyOf(`receive_${key}`, this.operations)] = {
+    this.operations[keyOf(`receive_${key}`, (k) => k in this.operations)] = {
       action: 'receive',
       channel: { $ref: channel.ref },
       title: event,
@@ -141,7 +142,7 @@ export class AsyncApiBuilder {
   }
 
   private push(channel: Channel, event: string, data: JsonSchema): void {
-    const key = keyOf(event, this.operations);
+    const key = keyOf(event, (k) => `${k}.push` in channel.messages);
     const id = `${key}.push`;
     const recovery = this.options.recovery !== undefined && event !== ReservedEvent.ERROR;
     channel.messages[id] = {
@@ -149,7 +150,7 @@ export class AsyncApiBuilder {
       title: event,
       payload: pushEnvelope(event, data, recovery),
     };
-    this.operations[keyOf(`send_${key}`, this.operations)] = {
+    this.operations[keyOf(`send_${key}`, (k) => k in this.operations)] = {
       action: 'send',
       channel: { $ref: channel.ref },
       title: event,
