@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Parser } from '@asyncapi/parser';
 import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessageBody, SubscribeMessage } from '@nestjs/websockets';
@@ -208,6 +209,9 @@ describe('AsyncAPI generator', () => {
       { $ref: '#/components/securitySchemes/bearerSubprotocol' },
       { $ref: '#/components/securitySchemes/tokenCookie' },
     ]);
+    // Valid for the official parser too (cookie scheme, optional, nested, enum, notes).
+    const diagnostics = await new Parser().validate(JSON.stringify(cookie));
+    expect(diagnostics.filter((d) => d.severity <= 1).map((d) => d.message)).toEqual([]);
     const noJwt = await documentOf({ handshakeGuards: [LetEveryoneIn] });
     expect(at(noJwt, 'components/securitySchemes')).toEqual({});
   });
