@@ -61,13 +61,15 @@ export const HANDLER_ERROR_CODES: readonly string[] = Object.values(ErrorCode).f
 
 /** The `error` of a reply, its `code` one of `codes`. */
 export function errorSchema(codes: readonly string[]): JsonSchema {
-  const known = codes.map((code) => ERROR_MEANINGS[code] && `\`${code}\`: ${ERROR_MEANINGS[code]}`);
+  const meanings = codes.map(
+    (code) => `\`${code}\`: ${ERROR_MEANINGS[code] ?? 'an app code of this handler'}`,
+  );
   return {
     allOf: [
       { $ref: `${SCHEMAS}/ErrorPayload` },
       { type: 'object', properties: { code: { type: 'string', enum: [...codes] } } },
     ],
-    description: known.filter(Boolean).join('\n\n') || undefined,
+    description: meanings.join('\n\n'),
   };
 }
 
