@@ -7,6 +7,7 @@ import { ChatModule } from './chat/chat.module.js';
 import type { DemoConfig } from './config/demo-config.js';
 import { DEMO_CONFIG } from './config/demo-config.token.js';
 import { demoRecovery } from './config/demo-recovery.js';
+import { DEMO_ASYNCAPI } from './asyncapi.js';
 import { GameModule } from './game/game.module.js';
 import { PageController } from './page/page.controller.js';
 import { TickerModule } from './ticker/ticker.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
           heartbeatIntervalMs: config.heartbeatIntervalMs,
           shutdown: { drainMs: config.shutdownDrainMs },
           recovery: demoRecovery(config),
+          asyncapi: DEMO_ASYNCAPI,
           redis: config.redisUrl
             ? { url: config.redisUrl, presenceTtlMs: config.redisPresenceTtlMs }
             : config.redisCluster

@@ -1,4 +1,16 @@
 export * from '../protocol/index.js';
+export { AsyncApiDocument, buildAsyncApi } from './asyncapi/asyncapi-document.js';
+export type { AsyncApiObject } from './asyncapi/asyncapi-builder.js';
+export type {
+  RealtimeAsyncApiOptions,
+  RealtimeAsyncApiServer,
+} from './asyncapi/asyncapi-options.js';
+export {
+  RealtimeDoc,
+  type DescribedBy,
+  type RealtimeDocOptions,
+  type RealtimePushDocs,
+} from './asyncapi/realtime-doc.decorator.js';
 export type { HandshakeContext, HandshakeGuard } from './handshake/handshake-guard.js';
 export { JwtHandshakeGuard } from './handshake/jwt-handshake.guard.js';
 export type { RealtimePrincipal } from './auth/principal.js';
@@ -32,6 +44,7 @@ export { RedisPresenceStore } from './broker/redis/redis.presence-store.js';
 export {
   contractHandlers,
   type ContractHandlers,
+  type ContractPushDocs,
   type ReplyLike,
   type TypedMethodDecorator,
 } from './contract/contract-handlers.js';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AsyncApiDocument } from './asyncapi/asyncapi-document.js';
 import { JwtHandshakeGuard } from './handshake/jwt-handshake.guard.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { InProcessBroker } from './broker/in-process/in-process.broker.js';
@@ -71,6 +72,7 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     RealtimeHealth,
     RealtimeValidationPipe,
     RethrowFilter,
+    AsyncApiDocument,
   ],
   exports: [
     RESOLVED_OPTIONS,
@@ -86,6 +88,7 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     RealtimeHealth,
     RealtimeValidationPipe,
     RethrowFilter,
+    AsyncApiDocument,
   ],
 })
 export class RealtimeModule extends ConfigurableModuleClass {}

@@ -8,6 +8,7 @@ import type {
   RealtimeModuleOptions,
   ResolvedRealtimeOptions,
 } from './realtime.options.js';
+import { resolveAsyncApiOptions } from './asyncapi/asyncapi-options.js';
 import { positiveInt, RealtimeConfigError } from './realtime.config-error.js';
 import { resolveRedis } from './realtime.redis-options.js';
 import { resolveRecovery } from './recovery/recovery-options.js';
@@ -241,5 +242,6 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions): Resolved
     redis: resolveRedis(options.redis),
     broker: resolveBroker(options),
     recovery: resolveRecovery(options.recovery),
+    asyncapi: resolveAsyncApiOptions(options.asyncapi),
   };
 }

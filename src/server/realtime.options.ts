@@ -1,5 +1,9 @@
 import type { Type } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
+import type {
+  RealtimeAsyncApiOptions,
+  ResolvedAsyncApiOptions,
+} from './asyncapi/asyncapi-options.js';
 import type { RealtimePrincipal } from './auth/principal.js';
 import type { PresenceStore } from './broker/presence-store.js';
 import type { RealtimeBus } from './broker/realtime-bus.js';
@@ -160,6 +164,11 @@ export interface RealtimeModuleOptions {
    * client resumes, on any instance (in memory, or in Redis with `redis`). Unset: off.
    */
   recovery?: RealtimeRecoveryOptions;
+  /**
+   * The AsyncAPI 3.0 document of the realtime API (`AsyncApiDocument`), served on
+   * `asyncapi.path` (`/asyncapi.json` by default, off when `NODE_ENV` is `production`).
+   */
+  asyncapi?: RealtimeAsyncApiOptions;
 }
 
 /** The implementations of the `broker` option; the registry starts and stops them. */
@@ -276,4 +285,5 @@ export interface ResolvedRealtimeOptions {
   redis: ResolvedRedisOptions | undefined;
   broker: RealtimeBrokerOptions | undefined;
   recovery: ResolvedRecovery | undefined;
+  asyncapi: ResolvedAsyncApiOptions;
 }

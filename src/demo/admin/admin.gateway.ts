@@ -9,6 +9,7 @@ import {
 } from '../../server/index.js';
 import { wsPathFrom } from '../config/demo-config.js';
 import { demo } from '../demo-handlers.js';
+import { RevokeReplyDoc } from '../contract-docs.js';
 
 export class RevokeDto {
   @IsString()
@@ -34,7 +35,10 @@ export class AdminRoleGuard implements CanActivate {
 export class AdminGateway {
   constructor(private readonly registry: ConnectionRegistry) {}
 
-  @demo.request('admin:revoke')
+  @demo.request('admin:revoke', {
+    reply: RevokeReplyDoc,
+    summary: `Close every connection of a user with ${CloseCode.REVOKED} (admins only: role "admin").`,
+  })
   @UseGuards(AdminRoleGuard)
   revoke(@MessageBody() { userId, reason }: RevokeDto): { revoked: number } {
     const revoked = this.registry.connectionsOf(userId).length;

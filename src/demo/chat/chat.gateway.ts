@@ -16,6 +16,7 @@ import { wsPathFrom } from '../config/demo-config.js';
 import { DirectDto, RoomDto, SendDto } from './chat.dto.js';
 import type { ChatUser, DemoContract, RoomJoinReply, SentReply } from '../contract.js';
 import { demo } from '../demo-handlers.js';
+import { CHAT_PUSHES, RoomJoinReplyDoc, SentReplyDoc } from '../contract-docs.js';
 import { BIG_ROOM, ROOM_PREFIX, RoomPresence, roomKey, userOf } from './room-presence.js';
 
 function uniqueUsers(members: RoomMember[]): ChatUser[] {
@@ -25,7 +26,7 @@ function uniqueUsers(members: RoomMember[]): ChatUser[] {
 }
 
 /** The chat of the demo: rooms, messages, typing and direct messages (see demo.md). */
-@RealtimeGateway({ path: wsPathFrom(process.env) })
+@RealtimeGateway({ path: wsPathFrom(process.env), pushes: CHAT_PUSHES })
 export class ChatGateway implements OnConnectionClose, OnConnectionResume {
   private readonly presence: RoomPresence;
 
@@ -41,7 +42,10 @@ export class ChatGateway implements OnConnectionClose, OnConnectionResume {
    */
   private readonly announced = new Map<string, Set<string>>();
 
-  @demo.request('chat:join')
+  @demo.request('chat:join', {
+    reply: RoomJoinReplyDoc,
+    summary: 'Join a room: its first 100 members and its size.',
+  })
   async join(
     @MessageBody() { room }: RoomDto,
     @CurrentConnection() connection: RealtimeConnection,
@@ -61,7 +65,7 @@ export class ChatGateway implements OnConnectionClose, OnConnectionResume {
     return { room, members: uniqueUsers(page.members), count };
   }
 
-  @demo.request('chat:leave')
+  @demo.request('chat:leave', { reply: null, summary: 'Leave a room.' })
   leave(
     @MessageBody() { room }: RoomDto,
     @CurrentConnection() connection: RealtimeConnection,
@@ -73,7 +77,10 @@ export class ChatGateway implements OnConnectionClose, OnConnectionResume {
     return null;
   }
 
-  @demo.request('chat:send')
+  @demo.request('chat:send', {
+    reply: SentReplyDoc,
+    summary: 'Send a message to a room you joined (`chat:message` to its members).',
+  })
   send(
     @MessageBody() { room, text }: SendDto,
     @CurrentConnection() connection: RealtimeConnection,
@@ -90,7 +97,10 @@ export class ChatGateway implements OnConnectionClose, OnConnectionResume {
     return { id: message.id, at: message.at };
   }
 
-  @demo.request('chat:typing')
+  @demo.request('chat:typing', {
+    reply: null,
+    summary: 'Tell the room you are typing (volatile `chat:typing`).',
+  })
   typing(
     @MessageBody() { room }: RoomDto,
     @CurrentConnection() connection: RealtimeConnection,
@@ -103,7 +113,11 @@ export class ChatGateway implements OnConnectionClose, OnConnectionResume {
     return null;
   }
 
-  @demo.request('chat:direct')
+  @demo.request('chat:direct', {
+    reply: SentReplyDoc,
+    errors: ['USER_OFFLINE'],
+    summary: 'Send a direct message to a user who is online.',
+  })
   async direct(
     @MessageBody() { to, text }: DirectDto,
     @CurrentConnection() connection: RealtimeConnection,

@@ -9,6 +9,7 @@ import {
 } from '../../server/index.js';
 import { wsPathFrom } from '../config/demo-config.js';
 import { demo } from '../demo-handlers.js';
+import { GAME_PUSHES, GameSeatDoc, GameViewDoc } from '../contract-docs.js';
 import { GameStore } from './game-store.js';
 import { MoveDto } from './game.dto.js';
 import type { DemoContract, GameSeat, GameView } from '../contract.js';
@@ -19,14 +20,18 @@ import type { GameUpdate } from './game.types.js';
  * connection ids and every move is checked by `GameStore`. Pushes are `game:state`; a player
  * who was just paired may see the game's first `game:state` right before its `game:join` reply.
  */
-@RealtimeGateway({ path: wsPathFrom(process.env) })
+@RealtimeGateway({ path: wsPathFrom(process.env), pushes: GAME_PUSHES })
 export class GameGateway implements OnConnectionClose {
   constructor(
     private readonly registry: ConnectionRegistry<DemoContract>,
     private readonly store: GameStore,
   ) {}
 
-  @demo.request('game:join')
+  @demo.request('game:join', {
+    reply: GameSeatDoc,
+    errors: ['CONNECTION_CLOSED'],
+    summary: 'Wait for an opponent, or be paired with the waiting player.',
+  })
   join(
     @MessageBody() _payload: unknown,
     @CurrentConnection() connection: RealtimeConnection,
@@ -40,7 +45,11 @@ export class GameGateway implements OnConnectionClose {
     return seat;
   }
 
-  @demo.request('game:move')
+  @demo.request('game:move', {
+    reply: GameViewDoc,
+    errors: ['GAME_NOT_FOUND', 'NOT_YOUR_TURN', 'GAME_OVER', 'CELL_TAKEN'],
+    summary: 'Mark a cell (0-8, row by row).',
+  })
   move(
     @MessageBody() { gameId, cell }: MoveDto,
     @CurrentConnection() connection: RealtimeConnection,

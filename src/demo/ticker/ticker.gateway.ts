@@ -12,13 +12,18 @@ import { isTickerRoom, PriceFeedService, symbolOf } from './price-feed.service.j
 import { SymbolsDto } from './ticker.dto.js';
 import type { SubscribeReply } from '../contract.js';
 import { demo } from '../demo-handlers.js';
+import { SubscribeReplyDoc, TICKER_PUSHES } from '../contract-docs.js';
 
 /** The live ticker of the demo: simulated prices pushed as `ticker:tick` (see demo.md). */
-@RealtimeGateway({ path: wsPathFrom(process.env) })
+@RealtimeGateway({ path: wsPathFrom(process.env), pushes: TICKER_PUSHES })
 export class TickerGateway implements OnConnectionClose, OnConnectionResume {
   constructor(private readonly feed: PriceFeedService) {}
 
-  @demo.request('ticker:subscribe')
+  @demo.request('ticker:subscribe', {
+    reply: SubscribeReplyDoc,
+    errors: ['TOO_MANY_SYMBOLS'],
+    summary: 'Follow symbols (`ticker:tick` pushes); the reply has their current prices.',
+  })
   subscribe(
     @MessageBody() { symbols }: SymbolsDto,
     @CurrentConnection() connection: RealtimeConnection,
@@ -26,7 +31,7 @@ export class TickerGateway implements OnConnectionClose, OnConnectionResume {
     return { prices: this.feed.subscribe(connection, symbols) };
   }
 
-  @demo.request('ticker:unsubscribe')
+  @demo.request('ticker:unsubscribe', { reply: null, summary: 'Stop following symbols.' })
   unsubscribe(
     @MessageBody() { symbols }: SymbolsDto,
     @CurrentConnection() connection: RealtimeConnection,

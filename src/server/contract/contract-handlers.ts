@@ -1,8 +1,16 @@
 import { SubscribeMessage } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
+import {
+  RealtimeDoc,
+  type DescribedBy,
+  type RealtimeDocOptions,
+  type RealtimePushDocs,
+} from '../asyncapi/realtime-doc.decorator.js';
 import type {
   EventName,
   EventPayload,
+  PushData,
+  PushName,
   RealtimeContract,
   RequestName,
   RequestPayload,
@@ -19,10 +27,20 @@ export type TypedMethodDecorator<M> = <T extends M>(
   descriptor: TypedPropertyDescriptor<T>,
 ) => void;
 
-function subscribe<M>(event: string): TypedMethodDecorator<M> {
+function subscribe<M>(event: string, doc?: RealtimeDocOptions): TypedMethodDecorator<M> {
   const decorate = SubscribeMessage(event);
-  return (target, key, descriptor) => void decorate(target, key, descriptor);
+  const describe = doc ? RealtimeDoc(doc) : undefined;
+  return (target, key, descriptor) => {
+    decorate(target, key, descriptor);
+    describe?.(target, key, descriptor);
+  };
 }
+
+/** The pushes of a contract, each with the class that describes its `data`. */
+export type ContractPushDocs<C extends RealtimeContract> = {
+  readonly [E in PushName<C>]?:
+    DescribedBy<PushData<C, E>> | (null extends PushData<C, E> ? null : never);
+};
 
 export interface ContractHandlers<C extends RealtimeContract> {
   /**
@@ -32,13 +50,20 @@ export interface ContractHandlers<C extends RealtimeContract> {
    */
   request<E extends RequestName<C>>(
     event: E,
+    doc?: RealtimeDocOptions<RequestReply<C, E>>,
   ): TypedMethodDecorator<
     (payload: RequestPayload<C, E>, ...rest: never[]) => ReplyLike<RequestReply<C, E>>
   >;
   /** `@SubscribeMessage(event)` for a fire-and-forget event; the payload is checked. */
   event<E extends EventName<C>>(
     event: E,
+    doc?: RealtimeDocOptions,
   ): TypedMethodDecorator<(payload: EventPayload<C, E>, ...rest: never[]) => unknown>;
+  /**
+   * The `pushes` option of `@RealtimeGateway()`, each class checked against the contract's push
+   * data: `@RealtimeGateway({ pushes: chat.pushes({ 'chat:message': ChatMessageDoc }) })`.
+   */
+  pushes(docs: ContractPushDocs<C>): RealtimePushDocs;
 }
 
 /**
@@ -52,11 +77,13 @@ export interface ContractHandlers<C extends RealtimeContract> {
  * send(@MessageBody() dto: SendDto): SentReply { ... }
  * ```
  *
- * The payload is the method's first parameter.
+ * The payload is the method's first parameter. A second argument documents the handler for the
+ * AsyncAPI document (`{ reply: SentReplyDoc, errors: ['USER_OFFLINE'] }`, see `RealtimeDoc`).
  */
 export function contractHandlers<C extends RealtimeContract>(): ContractHandlers<C> {
   return {
-    request: (event) => subscribe(event),
-    event: (event) => subscribe(event),
+    request: (event, doc) => subscribe(event, doc as RealtimeDocOptions | undefined),
+    event: (event, doc) => subscribe(event, doc),
+    pushes: (docs) => docs as RealtimePushDocs,
   };
 }

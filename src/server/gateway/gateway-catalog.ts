@@ -23,12 +23,22 @@ const PORT_METADATA = 'port';
 const MESSAGE_MAPPING_METADATA = 'websockets:message_mapping';
 const MESSAGE_METADATA = 'message';
 
+/** The handler of one event: its gateway class and method (read by the AsyncAPI document). */
+export interface HandlerRef {
+  readonly event: string;
+  readonly gateway: Type;
+  readonly method: string;
+}
+
 /** Everything served on one gateway path. */
 export interface PathEntry {
   readonly path: string;
   /** `Gateway.method` per event, to report duplicates. */
   readonly events: Map<string, string>;
   readonly guards: HandshakeGuard[];
+  /** The gateway classes on this path and their handlers, in discovery order. */
+  readonly gateways: Type[];
+  readonly handlers: HandlerRef[];
 }
 
 /**
@@ -76,6 +86,11 @@ export class GatewayCatalog implements OnModuleInit, OnApplicationBootstrap {
     return this.paths.get(path);
   }
 
+  /** Every realtime path, in discovery order (empty before `onModuleInit`). */
+  entries(): PathEntry[] {
+    return [...this.paths.values()];
+  }
+
   async onModuleInit(): Promise<void> {
     const globalGuards = this.options.handshakeGuards ?? [JwtHandshakeGuard];
     const guardsByPath = new Map<string, Type<HandshakeGuard>[]>();
@@ -91,7 +106,8 @@ export class GatewayCatalog implements OnModuleInit, OnApplicationBootstrap {
       }
       const meta = this.checkGateway(metatype as Type);
       const entry = this.entryFor(meta.path);
-      this.collectEvents(entry, metatype.name, instance as object);
+      entry.gateways.push(metatype as Type);
+      this.collectEvents(entry, metatype as Type, instance as object);
       const guards = guardsByPath.get(entry.path) ?? [...globalGuards];
       for (const guard of meta.handshakeGuards) if (!guards.includes(guard)) guards.push(guard);
       guardsByPath.set(entry.path, guards);
@@ -134,22 +150,23 @@ export class GatewayCatalog implements OnModuleInit, OnApplicationBootstrap {
     const path = normalizePath(rawPath);
     let entry = this.paths.get(path);
     if (!entry) {
-      entry = { path, events: new Map(), guards: [] };
+      entry = { path, events: new Map(), guards: [], gateways: [], handlers: [] };
       this.paths.set(path, entry);
     }
     return entry;
   }
 
-  private collectEvents(entry: PathEntry, gateway: string, instance: object): void {
+  private collectEvents(entry: PathEntry, gateway: Type, instance: object): void {
     const proto = Object.getPrototypeOf(instance) as Record<string, unknown>;
     for (const method of this.scanner.getAllMethodNames(proto)) {
       const callback = proto[method];
       if (typeof callback !== 'function') continue;
       if (Reflect.getMetadata(MESSAGE_MAPPING_METADATA, callback) === undefined) continue;
       const event = Reflect.getMetadata(MESSAGE_METADATA, callback) as unknown;
-      const where = `${gateway}.${method}`;
+      const where = `${gateway.name}.${method}`;
       this.checkEvent(entry, event, where);
       entry.events.set(event as string, where);
+      entry.handlers.push({ event: event as string, gateway, method });
     }
   }
 

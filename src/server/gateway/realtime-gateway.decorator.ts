@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata, type Type } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
+import type { RealtimePushDocs } from '../asyncapi/realtime-doc.decorator.js';
 import type { HandshakeGuard } from '../handshake/handshake-guard.js';
 import { REALTIME_GATEWAY } from '../realtime.constants.js';
 import { addValidationPipe, composeFilters } from './gateway-enhancers.js';
@@ -14,11 +15,18 @@ export interface RealtimeGatewayOptions {
   path?: string;
   /** Handshake guards for this path, run after the module's global ones. */
   handshakeGuards?: Type<HandshakeGuard>[];
+  /**
+   * The pushes this gateway sends, for the AsyncAPI document: event to the class of its `data`
+   * (`{ 'chat:message': ChatMessageDoc }`), checked against a contract with
+   * `contractHandlers<C>().pushes({...})`.
+   */
+  pushes?: RealtimePushDocs;
 }
 
 export interface RealtimeGatewayMetadata {
   path: string;
   handshakeGuards: Type<HandshakeGuard>[];
+  pushes?: RealtimePushDocs;
 }
 
 /**
@@ -32,9 +40,12 @@ export interface RealtimeGatewayMetadata {
  * ```
  */
 export function RealtimeGateway(options: RealtimeGatewayOptions | string = {}): ClassDecorator {
-  const { path = '/ws', handshakeGuards = [] } =
-    typeof options === 'string' ? { path: options } : options;
-  const metadata: RealtimeGatewayMetadata = { path, handshakeGuards };
+  const {
+    path = '/ws',
+    handshakeGuards = [],
+    pushes,
+  } = typeof options === 'string' ? { path: options } : options;
+  const metadata: RealtimeGatewayMetadata = { path, handshakeGuards, pushes };
   return applyDecorators(
     WebSocketGateway({ path, [REALTIME_SERVER_OPTION]: true }),
     SetMetadata(REALTIME_GATEWAY, metadata),
