@@ -37,7 +37,10 @@ const RECOVERY = {
 };
 
 async function instances(count: number): Promise<RunningRealtimeApp[]> {
-  const redisOptions = { url: redis.url, prefix: `rec${++prefix}` };
+  // Generous: these cases check order and completeness with Redis healthy. On a starved machine
+  // a burst of 1 000 pipelined appends can pass the default 1 s, and an append that times out is
+  // served unpositioned to the publisher's own sockets (the degraded mode, tested elsewhere).
+  const redisOptions = { url: redis.url, prefix: `rec${++prefix}`, commandTimeoutMs: 10_000 };
   const started: RunningRealtimeApp[] = [];
   for (let i = 0; i < count; i++) {
     const app = await startRecoveryApp(RECOVERY, { redis: redisOptions });
