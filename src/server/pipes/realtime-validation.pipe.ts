@@ -94,7 +94,11 @@ export class RealtimeValidationPipe extends ValidationPipe {
    * @internal
    */
   tryCompiled(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (!this.toValidate(metadata)) return DEFER;
+    if (!this.toValidate(metadata)) {
+      // ValidationPipe's transformPrimitive() only converts a keyed route or query parameter.
+      const converts = metadata.data && (metadata.type === 'param' || metadata.type === 'query');
+      return converts ? DEFER : value;
+    }
     const { metatype } = metadata;
     if (!hasRules(metatype)) return value;
     if (!isPlainObject(value)) return DEFER;
