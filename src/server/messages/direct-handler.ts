@@ -39,6 +39,7 @@ interface Param {
 }
 
 const directs = new WeakSet<object>();
+const STARTED = Promise.resolve();
 
 /** @internal Whether a connection's handler is a direct one (for tests). */
 export function isDirectHandler(handler: unknown): boolean {
@@ -122,7 +123,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * A handler called without Nest's per-message promise chain, when that chain would only run
+ * A handler called without Nest's per-message promise chain (one microtask instead of its
+ * awaits, guards, interceptors and pipe consumer), when that chain would only run
  * what `@RealtimeGateway()` added (see `onlyModuleEnhancers`) and the parameters are the
  * socket, the payload (or a key of it) and the module's decorators. The payload is validated by
  * the same pipe, synchronously when its DTO allows; errors and results reach the adapter as
@@ -142,7 +144,10 @@ export function directHandler(
     return isThenable(result) && !(result instanceof Promise) ? Promise.resolve(result) : result;
   };
   return (client) => {
-    const handler: BoundHandler = (data) => run(client, data);
+    // One microtask, as Nest's chain has (several): every message of a TCP read starts its
+    // handler before any of them runs, so a handler that closes the connection does not drop
+    // the requests read with it (see test/e2e/close-flush.e2e-spec.ts).
+    const handler: BoundHandler = (data) => STARTED.then(() => run(client, data));
     directs.add(handler);
     return handler;
   };
