@@ -4,9 +4,15 @@ import {
   calls,
   CountInterceptor,
   CountPipe,
+  CountFilter,
   FilteredGateway,
   GuardedGateway,
+  InterceptedGateway,
+  MethodFilterGateway,
+  MethodGuardGateway,
   MethodInterceptorGateway,
+  MethodPipeGateway,
+  PipedGateway,
   PlainGateway,
 } from '../support/direct-path-app.js';
 import { sign, type Message } from '../support/messages-harness.js';
@@ -98,7 +104,13 @@ describe('the direct handler path', () => {
 
   const WITH_ENHANCERS: [string, () => Promise<Run>, keyof typeof calls][] = [
     ['a gateway guard', () => run(GuardedGateway), 'guard'],
+    ['a gateway interceptor', () => run(InterceptedGateway), 'interceptor'],
+    ['a gateway pipe', () => run(PipedGateway), 'pipe'],
     ['a gateway filter', () => run(FilteredGateway), 'filter'],
+    ['a method guard', () => run(MethodGuardGateway), 'guard'],
+    ['a method pipe', () => run(MethodPipeGateway), 'pipe'],
+    ['a method filter', () => run(MethodFilterGateway), 'filter'],
+    ['a global guard', () => run(PlainGateway, { configure: globalGuard }), 'guard'],
     ['a global pipe', () => run(PlainGateway, { configure: globalPipe }), 'pipe'],
     [
       'a global interceptor',
@@ -119,6 +131,17 @@ describe('the direct handler path', () => {
     });
   }
 
+  // Nest tries the module's rethrowing class filter before global ones, so a global filter
+  // never sees a realtime handler's error (as before); its handlers still take Nest's chain.
+  it("with a global filter, Nest's chain is taken and the replies are the same", async () => {
+    const plain = await run(PlainGateway);
+    const before = calls.filter;
+    const filtered = await run(PlainGateway, { configure: globalFilter });
+    expect(calls.filter).toBe(before);
+    expect(await filtered.isDirect('sem:dto')).toBe(false);
+    expect(filtered.replies).toEqual(plain.replies);
+  });
+
   it("with a method's interceptor, only that handler takes Nest's chain", async () => {
     const plain = await run(PlainGateway);
     const before = calls.interceptor;
@@ -136,4 +159,12 @@ function globalPipe(app: INestApplication): void {
 
 function globalInterceptor(app: INestApplication): void {
   app.useGlobalInterceptors(new CountInterceptor());
+}
+
+function globalGuard(app: INestApplication): void {
+  app.useGlobalGuards(new AllowGuard());
+}
+
+function globalFilter(app: INestApplication): void {
+  app.useGlobalFilters(new CountFilter());
 }

@@ -5,6 +5,7 @@ import {
   UseFilters,
   UseGuards,
   UseInterceptors,
+  UsePipes,
   type CallHandler,
   type CanActivate,
   type ExceptionFilter,
@@ -156,6 +157,41 @@ export class GuardedGateway extends SemanticsHandlers {}
 @RealtimeGateway('/ws')
 @UseFilters(CountFilter)
 export class FilteredGateway extends SemanticsHandlers {}
+
+@RealtimeGateway('/ws')
+@UseInterceptors(CountInterceptor)
+export class InterceptedGateway extends SemanticsHandlers {}
+
+@RealtimeGateway('/ws')
+@UsePipes(CountPipe)
+export class PipedGateway extends SemanticsHandlers {}
+
+@RealtimeGateway('/ws')
+export class MethodGuardGateway extends SemanticsHandlers {
+  @SubscribeMessage('sem:dto')
+  @UseGuards(AllowGuard)
+  override dto(@MessageBody() dto: OrderDto) {
+    return { isInstance: dto instanceof OrderDto, dto };
+  }
+}
+
+@RealtimeGateway('/ws')
+export class MethodPipeGateway extends SemanticsHandlers {
+  @SubscribeMessage('sem:dto')
+  @UsePipes(CountPipe)
+  override dto(@MessageBody() dto: OrderDto) {
+    return { isInstance: dto instanceof OrderDto, dto };
+  }
+}
+
+@RealtimeGateway('/ws')
+export class MethodFilterGateway extends SemanticsHandlers {
+  @SubscribeMessage('sem:dto')
+  @UseFilters(CountFilter)
+  override dto(@MessageBody() dto: OrderDto) {
+    return { isInstance: dto instanceof OrderDto, dto };
+  }
+}
 
 @RealtimeGateway('/ws')
 export class MethodInterceptorGateway extends SemanticsHandlers {
