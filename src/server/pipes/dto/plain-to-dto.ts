@@ -94,7 +94,9 @@ export function plainToDto(type: Ctor | undefined, value: unknown): unknown {
       const descriptor = Object.getOwnPropertyDescriptor(proto, key);
       if ((descriptor && !descriptor.set) || target[key] instanceof Function) continue;
     }
-    target[key] = plainToDto(nested, source[key]);
+    const item = source[key];
+    // A primitive is copied as it is, whatever its @Type() (class-transformer's last branch).
+    target[key] = typeof item === 'object' && item !== null ? plainToDto(nested, item) : item;
   }
   return target;
 }

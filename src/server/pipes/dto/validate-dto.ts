@@ -162,10 +162,12 @@ function performValidations(
   const error: RuleError = { property: name, constraints: {}, children: [] };
   out.push(error);
   // Every condition runs, as class-validator's map-then-reduce does.
-  const conditions = plan.conditional.map((rule) =>
-    (rule.constraints[0] as (o: object, v: unknown) => boolean)(object, value),
-  );
-  if (!conditions.every(Boolean)) return;
+  let canValidate = true;
+  for (const rule of plan.conditional) {
+    const condition = rule.constraints[0] as (o: object, v: unknown) => boolean;
+    canValidate = condition(object, value) && canValidate;
+  }
+  if (!canValidate) return;
   customValidations(object, value, plan.defined, error);
   customValidations(object, value, plan.custom, error);
   nestedValidations(value, plan.nested, error, forbid);
