@@ -24,8 +24,10 @@ import {
   type AcceptedUpgrade,
   type UpgradeTarget,
 } from './handshake/upgrade-handler.js';
+import { DirectHandlers } from './messages/direct-handlers.js';
 import { MessageDispatcher } from './messages/message-dispatcher.js';
 import type { RefreshPrincipal } from './messages/reserved-events.js';
+import { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import type { ResolvedRealtimeOptions } from './realtime.options.js';
 import { RealtimeConfigError } from './realtime.options-validation.js';
@@ -45,6 +47,7 @@ interface Services {
   capacity: HandshakeCapacity;
   upgrades: UpgradeHandler;
   connections: ConnectionLifecycle;
+  direct: DirectHandlers;
 }
 
 /**
@@ -129,8 +132,11 @@ export class RealtimeAdapter extends WsAdapter {
   ): void {
     const state = stateOf(client);
     if (!state) return super.bindMessageHandlers(client, handlers, _transform);
+    const direct = this.services?.direct;
     for (const { message, callback } of handlers) {
-      state.handlers.set(String(message), callback as (data: unknown, event: string) => unknown);
+      const event = String(message);
+      const nest = callback as (data: unknown, event: string) => unknown;
+      state.handlers.set(event, direct?.bind(state.path, event, client) ?? nest);
     }
   }
 
@@ -234,7 +240,9 @@ export class RealtimeAdapter extends WsAdapter {
       open: (upgrade) => this.open(connections, upgrade),
       logger: this.logger,
     });
-    this.services = { options, catalog, capacity, upgrades, connections };
+    const pipe = new RealtimeValidationPipe(options);
+    const direct = new DirectHandlers(this.app, (path) => catalog.get(path), pipe);
+    this.services = { options, catalog, capacity, upgrades, connections, direct };
     return this.services;
   }
 

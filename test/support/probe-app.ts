@@ -241,6 +241,8 @@ export const PROBE_GATEWAYS: Type[] = [ProbeGateway, SecondGateway, HookGateway,
 export interface ProbeAppExtras {
   /** A logger to capture the app's log lines (default: silent). */
   logger?: LoggerService | false;
+  /** Runs before `listen()` (e.g. `app.useGlobalGuards(...)`). */
+  configure?: (app: INestApplication) => void;
 }
 
 /** Starts an app with the probe gateways (or the given providers) on port 0. */
@@ -257,6 +259,7 @@ export async function startProbeApp(
 
   const app = await NestFactory.create(ProbeModule, { logger: extras.logger ?? false });
   app.useWebSocketAdapter(new RealtimeAdapter(app));
+  extras.configure?.(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, port, baseUrl: `http://127.0.0.1:${port}` };

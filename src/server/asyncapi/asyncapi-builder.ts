@@ -91,7 +91,7 @@ export class AsyncApiBuilder {
     };
     const channel = { key, ref, messages };
     this.reservedOperations(channel);
-    for (const handler of entry.handlers) this.handler(channel, handler);
+    for (const handler of entry.handlerRefs) this.handler(channel, handler);
     for (const gateway of entry.gateways) {
       const meta = Reflect.getMetadata(REALTIME_GATEWAY, gateway) as RealtimeGatewayMetadata;
       for (const [event, type] of Object.entries(meta.pushes ?? {})) {

@@ -8,6 +8,7 @@ import {
 import { DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { MAX_EVENT_LENGTH, RESERVED_EVENT_PREFIX } from '../../protocol/index.js';
 import type { HandshakeGuard } from '../handshake/handshake-guard.js';
+import type { HandlerTarget } from '../messages/handler-target.js';
 import { JwtHandshakeGuard } from '../handshake/jwt-handshake.guard.js';
 import { REALTIME_GATEWAY, RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
@@ -35,10 +36,12 @@ export interface PathEntry {
   readonly path: string;
   /** `Gateway.method` per event, to report duplicates. */
   readonly events: Map<string, string>;
+  /** The handler of each event (for the adapter's direct path). */
+  readonly handlers: Map<string, HandlerTarget>;
   readonly guards: HandshakeGuard[];
   /** The gateway classes on this path and their handlers, in discovery order. */
   readonly gateways: Type[];
-  readonly handlers: HandlerRef[];
+  readonly handlerRefs: HandlerRef[];
 }
 
 /**
@@ -107,7 +110,8 @@ export class GatewayCatalog implements OnModuleInit, OnApplicationBootstrap {
       const meta = this.checkGateway(metatype as Type);
       const entry = this.entryFor(meta.path);
       entry.gateways.push(metatype as Type);
-      this.collectEvents(entry, metatype as Type, instance as object);
+      const isStatic = wrapper.isDependencyTreeStatic();
+      this.collectEvents(entry, metatype as Type, instance as object, isStatic);
       const guards = guardsByPath.get(entry.path) ?? [...globalGuards];
       for (const guard of meta.handshakeGuards) if (!guards.includes(guard)) guards.push(guard);
       guardsByPath.set(entry.path, guards);
@@ -150,13 +154,25 @@ export class GatewayCatalog implements OnModuleInit, OnApplicationBootstrap {
     const path = normalizePath(rawPath);
     let entry = this.paths.get(path);
     if (!entry) {
-      entry = { path, events: new Map(), guards: [], gateways: [], handlers: [] };
+      entry = {
+        path,
+        events: new Map(),
+        handlers: new Map(),
+        guards: [],
+        gateways: [],
+        handlerRefs: [],
+      };
       this.paths.set(path, entry);
     }
     return entry;
   }
 
-  private collectEvents(entry: PathEntry, gateway: Type, instance: object): void {
+  private collectEvents(
+    entry: PathEntry,
+    gateway: Type,
+    instance: object,
+    isStatic: boolean,
+  ): void {
     const proto = Object.getPrototypeOf(instance) as Record<string, unknown>;
     for (const method of this.scanner.getAllMethodNames(proto)) {
       const callback = proto[method];
@@ -166,7 +182,14 @@ export class GatewayCatalog implements OnModuleInit, OnApplicationBootstrap {
       const where = `${gateway.name}.${method}`;
       this.checkEvent(entry, event, where);
       entry.events.set(event as string, where);
-      entry.handlers.push({ event: event as string, gateway, method });
+      entry.handlerRefs.push({ event: event as string, gateway, method });
+      const target = callback as HandlerTarget['callback'];
+      entry.handlers.set(event as string, {
+        instance,
+        methodName: method,
+        callback: target,
+        isStatic,
+      });
     }
   }
 

@@ -11,6 +11,7 @@ import { RealtimeException } from '../errors/realtime.exception.js';
 import { RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { RealtimeConfigError } from '../realtime.options-validation.js';
+import { compiledTransform } from './dto/compiled-dto.js';
 
 const MESSAGE = 'Payload validation failed';
 
@@ -43,7 +44,18 @@ function hasRules(metatype: ArgumentMetadata['metatype']): boolean {
   return known;
 }
 
-function isPlainObject(value: unknown): boolean {
+/** `tryCompiled()` has no answer: run the stock (async) path. @internal */
+export const DEFER: unique symbol = Symbol('defer to the stock validation path');
+
+function invalid(errors: ValidationError[]): RealtimeException {
+  return new RealtimeException(
+    ErrorCode.VALIDATION_FAILED,
+    MESSAGE,
+    toValidationDetails(errors).slice(0, MAX_VALIDATION_DETAILS),
+  );
+}
+
+function isPlainObject(value: unknown): value is object {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
@@ -56,6 +68,8 @@ function isPlainObject(value: unknown): boolean {
  */
 @Injectable()
 export class RealtimeValidationPipe extends ValidationPipe {
+  private readonly forbidNonWhitelisted: boolean;
+
   constructor(@Optional() @Inject(RESOLVED_OPTIONS) options?: ResolvedRealtimeOptions) {
     if (!options) {
       throw new RealtimeConfigError(
@@ -68,16 +82,39 @@ export class RealtimeValidationPipe extends ValidationPipe {
       forbidNonWhitelisted: options.validation.forbidUnknownFields,
       forbidUnknownValues: true,
       validationError: { target: false, value: false },
-      exceptionFactory: (errors) =>
-        new RealtimeException(
-          ErrorCode.VALIDATION_FAILED,
-          MESSAGE,
-          toValidationDetails(errors).slice(0, MAX_VALIDATION_DETAILS),
-        ),
+      exceptionFactory: invalid,
     });
+    this.forbidNonWhitelisted = options.validation.forbidUnknownFields;
+  }
+
+  /**
+   * The synchronous answer for a plain object and a DTO whose rules the compiled path runs
+   * (see `compiledTransform()`): the instance, or a thrown `VALIDATION_FAILED`. `DEFER` for
+   * anything else. A class without rules lets the payload pass, as in `transform()`.
+   * @internal
+   */
+  tryCompiled(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (!this.toValidate(metadata)) {
+      // ValidationPipe's transformPrimitive() only converts a keyed route or query parameter.
+      const converts = metadata.data && (metadata.type === 'param' || metadata.type === 'query');
+      return converts ? DEFER : value;
+    }
+    const { metatype } = metadata;
+    if (!hasRules(metatype)) return value;
+    if (!isPlainObject(value)) return DEFER;
+    const outcome = compiledTransform(
+      metatype as new () => object,
+      value,
+      this.forbidNonWhitelisted,
+    );
+    if (!outcome) return DEFER;
+    if (outcome.ok) return outcome.value;
+    throw invalid(outcome.errors as unknown as ValidationError[]);
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const compiled = this.tryCompiled(value, metadata);
+    if (compiled !== DEFER) return compiled;
     // A class without a single class-validator rule is a type annotation, not a DTO: the
     // payload passes as it came, as with stock Nest (validating it would refuse every message).
     if (this.toValidate(metadata) && !hasRules(metadata.metatype)) return value;

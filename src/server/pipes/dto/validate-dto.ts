@@ -1,0 +1,230 @@
+import { ValidationTypes } from 'class-validator';
+import { bail, type AnyClass } from './bail.js';
+import {
+  itemPlan,
+  planOf,
+  type ConstraintMeta,
+  type CustomRule,
+  type PropertyPlan,
+  type RuleMetadata,
+} from './validation-plan.js';
+
+/** The part of class-validator's `ValidationError` that `toValidationDetails()` reads. */
+export interface RuleError {
+  property: string;
+  constraints: Record<string, string>;
+  children: RuleError[];
+}
+
+const UNKNOWN_VALUE = 'an unknown value was passed to the validate function';
+
+interface Args {
+  targetName: string | undefined;
+  property: string;
+  object: object;
+  value: unknown;
+  constraints: unknown[];
+}
+
+function isPromise(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** class-validator's `constraintToString()`. */
+function constraintToString(constraint: unknown): string {
+  if (Array.isArray(constraint)) return constraint.join(', ');
+  if (typeof constraint === 'symbol') return `${constraint.description}`;
+  return `${constraint as string}`;
+}
+
+/** class-validator's `ValidationUtils.replaceMessageSpecialTokens()`. */
+function replaceTokens(message: unknown, args: Args): string {
+  let text: string | undefined;
+  if (message instanceof Function) text = (message as (args: Args) => string)(args);
+  else if (typeof message === 'string') text = message;
+  if (text && Array.isArray(args.constraints)) {
+    args.constraints.forEach((constraint, index) => {
+      text = text!.replace(
+        new RegExp(`\\$constraint${index + 1}`, 'g'),
+        constraintToString(constraint),
+      );
+    });
+  }
+  const { value } = args;
+  if (
+    text &&
+    value !== undefined &&
+    value !== null &&
+    ['string', 'boolean', 'number'].includes(typeof value)
+  )
+    text = text.replace(/\$value/g, value as string);
+  if (text) text = text.replace(/\$property/g, args.property);
+  if (text) text = text.replace(/\$target/g, args.targetName as string);
+  return text as string;
+}
+
+function argsOf(object: object, value: unknown, metadata: RuleMetadata): Args {
+  const targetName = object.constructor ? object.constructor.name : undefined;
+  const { propertyName: property, constraints } = metadata;
+  return { targetName, property, object, value, constraints };
+}
+
+/** class-validator's `createValidationError()`: the constraint's name and its message. */
+function failure(
+  object: object,
+  value: unknown,
+  metadata: RuleMetadata,
+  constraint?: ConstraintMeta,
+): [string, string] {
+  const args = argsOf(object, value, metadata);
+  const type = constraint && constraint.name ? constraint.name : metadata.type;
+  let message: unknown = metadata.message || '';
+  if (!metadata.message && constraint && constraint.instance.defaultMessage instanceof Function) {
+    message = constraint.instance.defaultMessage(args);
+  }
+  return [type, replaceTokens(message, args)];
+}
+
+function checked(result: unknown): unknown {
+  if (isPromise(result)) bail();
+  return result;
+}
+
+function customValidations(
+  object: object,
+  value: unknown,
+  rules: readonly CustomRule[],
+  error: RuleError,
+): void {
+  for (const { metadata, constraints } of rules) {
+    if (metadata.validateIf && !metadata.validateIf(object, value)) continue;
+    for (const constraint of constraints) {
+      const args = argsOf(object, value, metadata);
+      if (
+        !metadata.each ||
+        !(Array.isArray(value) || value instanceof Set || value instanceof Map)
+      ) {
+        if (!checked(constraint.instance.validate(value, args))) {
+          const [type, message] = failure(object, value, metadata, constraint);
+          error.constraints[type] = message;
+        }
+        continue;
+      }
+      const items: unknown[] =
+        value instanceof Map ? [...value.values()] : [...(value as Iterable<unknown>)];
+      const results = items.map((item) => checked(constraint.instance.validate(item, args)));
+      if (!results.every((valid) => valid)) {
+        const [type, message] = failure(object, value, metadata, constraint);
+        error.constraints[type] = message;
+      }
+    }
+  }
+}
+
+function nestedValidations(
+  value: unknown,
+  rules: readonly RuleMetadata[],
+  error: RuleError,
+  forbid: boolean,
+): void {
+  if (value === undefined) return;
+  for (const rule of rules) {
+    if (rule.type !== ValidationTypes.NESTED_VALIDATION) continue;
+    if (Array.isArray(value)) {
+      const plan = itemPlan(rules);
+      value.forEach((item, index) =>
+        performValidations(value, item, index.toString(), plan, error.children, forbid),
+      );
+    } else if (value instanceof Set || value instanceof Map) {
+      bail();
+    } else if (value instanceof Object) {
+      const schema = typeof rule.target === 'string' ? rule.target : rule.target.name;
+      execute(value, schema, error.children, forbid);
+    } else {
+      const [type, message] = failure(rule.target as object, value, rule);
+      error.constraints[type] = message;
+    }
+  }
+}
+
+function performValidations(
+  object: object,
+  value: unknown,
+  name: string,
+  plan: PropertyPlan,
+  out: RuleError[],
+  forbid: boolean,
+): void {
+  const error: RuleError = { property: name, constraints: {}, children: [] };
+  out.push(error);
+  // Every condition runs, as class-validator's map-then-reduce does.
+  let canValidate = true;
+  for (const rule of plan.conditional) {
+    const condition = rule.constraints[0] as (o: object, v: unknown) => boolean;
+    canValidate = condition(object, value) && canValidate;
+  }
+  if (!canValidate) return;
+  customValidations(object, value, plan.defined, error);
+  customValidations(object, value, plan.custom, error);
+  nestedValidations(value, plan.nested, error, forbid);
+}
+
+/**
+ * class-validator's `ValidationExecutor.execute()` with the options of the module's pipe
+ * (`whitelist`, `forbidUnknownValues`, `forbidNonWhitelisted` as configured, no groups), on
+ * rules looked up once per class: same errors, in the same order, with the same messages, and
+ * the same keys stripped. Empty entries are left in; `toValidationDetails()` skips them.
+ */
+export function execute(
+  object: object,
+  schema: string | undefined,
+  out: RuleError[],
+  forbidNonWhitelisted: boolean,
+): void {
+  const plan = planOf(object.constructor as AnyClass, schema);
+  if (!plan) bail();
+  if (plan.isEmpty) {
+    out.push({
+      property: undefined as unknown as string,
+      constraints: { unknownValue: UNKNOWN_VALUE },
+      children: [],
+    });
+    return;
+  }
+  const target = object as Record<string, unknown>;
+  for (const key of Object.keys(target)) {
+    const rules = plan.grouped[key];
+    if (rules && rules.length !== 0) continue;
+    if (forbidNonWhitelisted) {
+      out.push({
+        property: key,
+        constraints: { [ValidationTypes.WHITELIST]: `property ${key} should not exist` },
+        children: [],
+      });
+    } else {
+      delete target[key];
+    }
+  }
+  for (const property of plan.properties) {
+    performValidations(
+      object,
+      target[property.name],
+      property.name,
+      property,
+      out,
+      forbidNonWhitelisted,
+    );
+  }
+}
+
+/** class-validator's `stripEmptyErrors()`: entries without a message anywhere below go. */
+export function stripEmpty(errors: RuleError[]): RuleError[] {
+  return errors.filter((error) => {
+    error.children = stripEmpty(error.children);
+    return Object.keys(error.constraints).length > 0 || error.children.length > 0;
+  });
+}
