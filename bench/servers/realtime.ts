@@ -104,6 +104,10 @@ const gateway: Type = VARIANT === 'dto' ? DtoGateway : PlainGateway;
         connectionsPerUser: 100_000,
         pendingHandshakes: 10_000,
       },
+      // The connections scenario measures the heartbeat: BENCH_HEARTBEAT_MS (default 30 s).
+      ...(process.env['BENCH_HEARTBEAT_MS']
+        ? { heartbeatIntervalMs: Number(process.env['BENCH_HEARTBEAT_MS']) }
+        : {}),
       ...(REDIS_URL ? { redis: { url: REDIS_URL, prefix: REDIS_PREFIX } } : {}),
       ...(HISTORY === undefined ? {} : { recovery: { history: { size: HISTORY } } }),
     }),
