@@ -70,8 +70,9 @@ function send(client: Client, frame: string | Buffer): void {
   client.socket.send(frame, { binary: false });
 }
 
+/** Room `*`: every connection (the connections scenario's broadcast to all). */
 function deliver(room: string, frame: Buffer): void {
-  for (const client of rooms.get(room) ?? []) send(client, frame);
+  for (const client of room === '*' ? clients : (rooms.get(room) ?? [])) send(client, frame);
 }
 
 function join(client: Client, room: string): Promise<unknown> {

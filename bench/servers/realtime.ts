@@ -46,7 +46,8 @@ class PlainGateway {
 
   @SubscribeMessage('publish')
   publish(@MessageBody() data: { room: string; t: number }): void {
-    this.registry.to(data.room).emit('tick', data);
+    // Room `*`: every connection (the connections scenario's broadcast to all).
+    (data.room === '*' ? this.registry.all() : this.registry.to(data.room)).emit('tick', data);
   }
 }
 
