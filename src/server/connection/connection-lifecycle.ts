@@ -48,7 +48,7 @@ export interface ConnectionLifecycleDeps {
 
 /**
  * Opens and closes connections: one {@link ConnectionState} per accepted socket, listed,
- * watched by the heartbeat and the expiry timer, its frames sent to the dispatcher; and at the
+ * watched by the heartbeat and the expiry queue, its frames sent to the dispatcher; and at the
  * close, exactly once: disconnect callbacks, then the registry, the heartbeat and the timers.
  */
 export class ConnectionLifecycle {
