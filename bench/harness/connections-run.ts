@@ -91,28 +91,28 @@ export async function connectionsReport(
     '',
   );
   lines.push(
-    '| server | connections | opened in s | RSS per connection | heap per connection | heartbeat CPU per interval | per connection | broadcast to all: last delivery | p50 ms | p99 ms | server µs per delivery | closed by the server |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | connections | opened in s | RSS per connection | heap per connection | heartbeat CPU per interval | per connection | broadcast to all: last delivery | p50 ms | p99 ms | server CPU per broadcast | µs per delivery | closed by the server |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const [name, rows] of Object.entries(m)) {
     for (const r of rows) {
       lines.push(
-        `| ${labels.get(name) ?? name} | ${count(r.connections)} | ${r.openSeconds.toFixed(1)} | ${kb(r.rssPerConn)} KB | ${kb(r.heapPerConn)} KB | ${ms(r.heartbeatMs)} ms | ${r.heartbeatUsPerConn.toFixed(2)} µs | ${ms(r.broadcastMs)} ms | ${ms(r.p50)} | ${ms(r.p99)} | ${r.cpuPerDelivery.toFixed(2)} | ${Math.round(r.closed)} |`,
+        `| ${labels.get(name) ?? name} | ${count(r.connections)} | ${r.openSeconds.toFixed(1)} | ${kb(r.rssPerConn)} KB | ${kb(r.heapPerConn)} KB | ${ms(r.heartbeatMs)} ms | ${r.heartbeatUsPerConn.toFixed(2)} µs | ${ms(r.broadcastMs)} ms | ${ms(r.p50)} | ${ms(r.p99)} | ${ms((r.cpuPerDelivery * r.connections) / 1000)} ms | ${r.cpuPerDelivery.toFixed(2)} | ${Math.round(r.closed)} |`,
       );
     }
   }
   lines.push('', '## Ratios to raw ws batched, per step', '');
   const base = m[FLOOR];
   lines.push(
-    '| server | connections | RSS per connection | heartbeat CPU per interval | broadcast to all | broadcast p99 |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| server | connections | RSS per connection | heartbeat CPU per interval | broadcast to all | broadcast p99 | server CPU per broadcast |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const [name, rows] of Object.entries(m)) {
     if (name === FLOOR || !base) continue;
     rows.forEach((r, i) => {
       const b = base[i]!;
       lines.push(
-        `| ${labels.get(name) ?? name} | ${count(r.connections)} | ${x(r.rssPerConn / b.rssPerConn)} | ${x(r.heartbeatMs / b.heartbeatMs)} | ${x(r.broadcastMs / b.broadcastMs)} | ${x(r.p99 / b.p99)} |`,
+        `| ${labels.get(name) ?? name} | ${count(r.connections)} | ${x(r.rssPerConn / b.rssPerConn)} | ${x(r.heartbeatMs / b.heartbeatMs)} | ${x(r.broadcastMs / b.broadcastMs)} | ${x(r.p99 / b.p99)} | ${x(r.cpuPerDelivery / b.cpuPerDelivery)} |`,
       );
     });
   }
@@ -120,8 +120,8 @@ export async function connectionsReport(
   lines.push(
     `A least-squares line through the steps, per server (the slope is the cost of one more connection). A process may hold 20 000 descriptors here, so ${count(EXTRAPOLATE)} on one process is not measured: these are the lines, valid only as long as nothing grows faster than linearly, which the per-connection columns above show or refute.`,
     '',
-    '| server | RSS (MB) | per connection (KB, slope) | heartbeat CPU per interval (ms) | broadcast to all, last delivery (ms) |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| server | RSS (MB) | per connection (KB, slope) | heartbeat CPU per interval (ms) | server CPU per broadcast to all (ms) | broadcast to all, last delivery (ms) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const [name, rows] of Object.entries(m)) {
     const rss = fit(
