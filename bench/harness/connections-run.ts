@@ -3,7 +3,8 @@
  * asked): every repetition grows one server of each kind through the steps, then its own report,
  * connections.md and connections.json (results.md is left as it was).
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   CONNECTIONS_FULL,
   CONNECTIONS_QUICK,
@@ -14,7 +15,7 @@ import {
 import { count, kb, known, median, ms, x } from './format.js';
 import type { Machine } from './machine.js';
 import { writeFormatted } from './report.js';
-import type { ServerSpec } from './servers.js';
+import { SERVERS, type ServerSpec } from './servers.js';
 import { FLOOR } from './targets.js';
 
 /** By default the module and its floor (raw ws batched, heartbeat as in ws's README). */
@@ -73,10 +74,26 @@ function fit(points: [number, number][], at: number): { value: number; slope: nu
 
 const EXTRAPOLATE = 100_000;
 
+type Meta = { command: string; seconds: number; quick: boolean; reps: number };
+
+/** `--rereport bench/results/connections.json`: rewrites connections.md next to it. */
+export async function rereportConnections(file: string): Promise<string> {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+    meta: Meta & { config: ConnectionsConfig; labels: [string, string][] };
+    machine: Machine;
+    runs: typeof runs;
+  };
+  Object.assign(runs, saved.runs);
+  const { command, seconds, quick, reps, config } = saved.meta;
+  const meta = { command, seconds, quick, reps };
+  const labels = new Map(SERVERS.map((s) => [s.name, s.label]));
+  return connectionsReport(dirname(resolve(file)), saved.machine, meta, config, labels);
+}
+
 export async function connectionsReport(
   outDir: string,
   machine: Machine,
-  meta: { command: string; seconds: number; quick: boolean; reps: number },
+  meta: Meta,
   config: ConnectionsConfig,
   labels: Map<string, string>,
 ): Promise<string> {
@@ -91,15 +108,20 @@ export async function connectionsReport(
     '',
   );
   lines.push(
-    '| server | connections | opened in s | RSS per connection | heap per connection | heartbeat CPU per interval | per connection | broadcast to all: last delivery | p50 ms | p99 ms | server CPU per broadcast | µs per delivery | closed by the server |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | connections | opened in s | RSS per connection | RSS added per connection since the previous step | heap per connection | heartbeat CPU per interval | per connection | broadcast to all: last delivery | p50 ms | p99 ms | server CPU per broadcast | µs per delivery | closed by the server |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const [name, rows] of Object.entries(m)) {
-    for (const r of rows) {
+    rows.forEach((r, i) => {
+      const prev = rows[i - 1];
+      const added = prev
+        ? (r.rssPerConn * r.connections - prev.rssPerConn * prev.connections) /
+          (r.connections - prev.connections)
+        : r.rssPerConn;
       lines.push(
-        `| ${labels.get(name) ?? name} | ${count(r.connections)} | ${r.openSeconds.toFixed(1)} | ${kb(r.rssPerConn)} KB | ${kb(r.heapPerConn)} KB | ${ms(r.heartbeatMs)} ms | ${r.heartbeatUsPerConn.toFixed(2)} µs | ${ms(r.broadcastMs)} ms | ${ms(r.p50)} | ${ms(r.p99)} | ${ms((r.cpuPerDelivery * r.connections) / 1000)} ms | ${r.cpuPerDelivery.toFixed(2)} | ${Math.round(r.closed)} |`,
+        `| ${labels.get(name) ?? name} | ${count(r.connections)} | ${r.openSeconds.toFixed(1)} | ${kb(r.rssPerConn)} KB | ${kb(added)} KB | ${kb(r.heapPerConn)} KB | ${ms(r.heartbeatMs)} ms | ${r.heartbeatUsPerConn.toFixed(2)} µs | ${ms(r.broadcastMs)} ms | ${ms(r.p50)} | ${ms(r.p99)} | ${ms((r.cpuPerDelivery * r.connections) / 1000)} ms | ${r.cpuPerDelivery.toFixed(2)} | ${Math.round(r.closed)} |`,
       );
-    }
+    });
   }
   lines.push('', '## Ratios to raw ws batched, per step', '');
   const base = m[FLOOR];
@@ -146,7 +168,7 @@ export async function connectionsReport(
     '',
   );
   await writeFormatted(join(outDir, 'connections.md'), lines.join('\n'));
-  const json = { meta: { ...meta, config }, machine, medians: m, runs };
+  const json = { meta: { ...meta, config, labels: [...labels] }, machine, medians: m, runs };
   await writeFormatted(join(outDir, 'connections.json'), JSON.stringify(json, null, 2));
   return join(outDir, 'connections.md');
 }

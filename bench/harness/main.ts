@@ -174,6 +174,8 @@ async function suite(spec: ServerSpec): Promise<void> {
 async function main(): Promise<void> {
   if (args.rereport?.endsWith('recovery.json'))
     return log(await recoveryRun.rereportRecovery(args.rereport));
+  if (args.rereport?.endsWith('connections.json'))
+    return log(await many.rereportConnections(args.rereport));
   if (args.rereport) {
     const saved = JSON.parse(readFileSync(args.rereport, 'utf8')) as {
       meta: Meta;

@@ -83,7 +83,7 @@ export function targets(m: Medians, broadcastSizes: number[]): Target[] {
   return goals(broadcastSizes).map((goal) => {
     const row = m[goal.scenario]?.[goal.server];
     const ref = m[goal.scenario]?.[goal.base];
-    let value = NaN;
+    let value: number;
     let byCpu = NaN;
     let cpu = '–';
     if (goal.scenario === 'memory') {
