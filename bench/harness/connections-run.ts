@@ -158,8 +158,12 @@ export async function connectionsReport(
       rows.map((r) => [r.connections, r.broadcastMs]),
       EXTRAPOLATE,
     );
+    const cpu = fit(
+      rows.map((r) => [r.connections, (r.cpuPerDelivery * r.connections) / 1000]),
+      EXTRAPOLATE,
+    );
     lines.push(
-      `| ${labels.get(name) ?? name} | ${(rss.value / 2 ** 20).toFixed(0)} | ${kb(rss.slope)} | ${ms(hb.value)} | ${ms(bc.value)} |`,
+      `| ${labels.get(name) ?? name} | ${(rss.value / 2 ** 20).toFixed(0)} | ${kb(rss.slope)} | ${ms(hb.value)} | ${ms(cpu.value)} | ${ms(bc.value)} |`,
     );
   }
   lines.push(
