@@ -119,8 +119,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   connectionsOf(userId: string): RealtimeConnection[] {
     return [...(this.local.users.get(userId) ?? [])];
   }
-  /** @internal How many connections a user has here, without a copy (checked per handshake). */
-  countOf = (userId: string): number => this.local.users.get(userId)?.size ?? 0;
+  /** @internal */ countOf = (userId: string) => this.local.users.get(userId)?.size ?? 0;
 
   /** Whether the user has an open connection on this instance (see `isUserOnline`). */
   isOnlineHere(userId: string): boolean {
