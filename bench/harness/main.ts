@@ -40,6 +40,9 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     scenarios: { type: 'string' },
     reps: { type: 'string' },
+    /** Timing on a busy machine: how long to wait for quiet before a window, windows at most. */
+    'quiet-wait': { type: 'string' },
+    attempts: { type: 'string' },
     out: { type: 'string' },
     redis: { type: 'string', default: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' },
     /** Extra flags for the server processes (experiments): --node-flags=--max-semi-space-size=32 */
@@ -57,6 +60,8 @@ const WORK = resolve(ROOT, 'node_modules/.cache/nestjs-realtime-bench');
 const config = args.quick ? QUICK : FULL;
 if (args.profile) config.reps = 1;
 if (args.reps) config.reps = Number(args.reps);
+if (args['quiet-wait']) config.timing.quietWaitMs = Number(args['quiet-wait']);
+if (args.attempts) config.timing.attempts = Number(args.attempts);
 const scenarios = new Set(
   (args.scenarios ?? 'memory,broadcast,reqrep,handshakes,redis,scaleout,recovery').split(','),
 );
