@@ -25,6 +25,8 @@ export interface Target {
   dialect: Dialect;
   /** The upgrade request (same bytes for every connection). */
   upgrade: Buffer;
+  /** Source address (127.0.0.x), so that many connections do not exhaust one address's ports. */
+  localAddress?: string;
 }
 
 const READ_BUFFER = Buffer.allocUnsafe(1 << 20);
@@ -56,6 +58,7 @@ export class Conn {
     this.socket = connect({
       host: '127.0.0.1',
       port: target.port,
+      ...(target.localAddress ? { localAddress: target.localAddress } : {}),
       noDelay: true,
       onread: {
         buffer: READ_BUFFER,

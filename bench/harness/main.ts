@@ -2,10 +2,10 @@
  * `npm run bench`: the same load generator drives every server in one run, one after another.
  *
  *   npm run bench                       full run (~15 min), writes bench/results/
- *   npm run bench -- --quick            smoke run (seconds), writes dist/bench/results-quick/
+ *   npm run bench -- --quick            smoke run (~1 min), writes node_modules/.cache/nestjs-realtime-bench/results-quick/
  *   npm run bench -- --profile          CPU profiles of the measured windows (see bench/README.md)
  *   --only raw-ws,realtime              some servers only   --reps 5   --out <dir>
- *   --scenarios reqrep,broadcast,memory,handshakes,redis,scaleout,recovery
+ *   --scenarios reqrep,broadcast,memory,handshakes,redis,scaleout,recovery (default), connections
  *   --rereport bench/results/results.json   rewrite results.md and chart.svg, measuring nothing
  *   --node-flags="--max-semi-space-size=32"  flags for the server processes (experiments)
  */
@@ -15,6 +15,8 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { Conn, type Target } from './client.js';
+import { FULL, QUICK } from './config.js';
+import * as many from './connections-run.js';
 import { summarizeProfiles } from './profile.js';
 import * as recoveryRun from './recovery-run.js';
 import { redisReachable, redisSuite, scaleoutSuite, type RedisRun } from './redis-suites.js';
@@ -38,6 +40,9 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     scenarios: { type: 'string' },
     reps: { type: 'string' },
+    /** Timing on a busy machine: how long to wait for quiet before a window, windows at most. */
+    'quiet-wait': { type: 'string' },
+    attempts: { type: 'string' },
     out: { type: 'string' },
     redis: { type: 'string', default: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' },
     /** Extra flags for the server processes (experiments): --node-flags=--max-semi-space-size=32 */
@@ -52,38 +57,11 @@ const ROOT = process.cwd();
 /** Compiled bench, snapshot of the package, profiles and smoke results (see run.sh). */
 const WORK = resolve(ROOT, 'node_modules/.cache/nestjs-realtime-bench');
 
-const FULL = {
-  reps: 3,
-  reqrep: { connections: 100, inFlight: 8 },
-  broadcastSizes: [10_000, 1_000],
-  broadcastWindow: 2,
-  memoryConnections: 10_000,
-  warmConnections: 200,
-  handshakeConcurrency: 32,
-  redisSubscribers: 1_000,
-  /** Instance counts, and subscribers per instance (each process has 20 000 descriptors). */
-  scaleout: { instances: [1, 2, 4], subscribers: 100 },
-  timing: { warmupMs: 1_000, measureMs: 3_000, attempts: 3, quietWaitMs: 20_000 },
-  settleMs: 1_000,
-};
-
-const QUICK: typeof FULL = {
-  reps: 1,
-  reqrep: { connections: 20, inFlight: 8 },
-  broadcastSizes: [100, 50],
-  broadcastWindow: 2,
-  memoryConnections: 100,
-  warmConnections: 20,
-  handshakeConcurrency: 8,
-  redisSubscribers: 100,
-  scaleout: { instances: [1, 2, 4], subscribers: 10 },
-  timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 },
-  settleMs: 50,
-};
-
 const config = args.quick ? QUICK : FULL;
 if (args.profile) config.reps = 1;
 if (args.reps) config.reps = Number(args.reps);
+if (args['quiet-wait']) config.timing.quietWaitMs = Number(args['quiet-wait']);
+if (args.attempts) config.timing.attempts = Number(args.attempts);
 const scenarios = new Set(
   (args.scenarios ?? 'memory,broadcast,reqrep,handshakes,redis,scaleout,recovery').split(','),
 );
@@ -91,6 +69,8 @@ const only = args.only?.split(',');
 const servers = SERVERS.filter((s) =>
   only ? only.includes(s.name) : !args.profile || s.name.startsWith('realtime'),
 );
+const manySpecs = only ? servers : SERVERS.filter((s) => many.CONNECTIONS_SERVERS.includes(s.name));
+const manyConfig = scenarios.has('connections') ? many.connectionsConfig(args.quick) : undefined;
 const outDir = resolve(args.out ?? (args.quick ? resolve(WORK, 'results-quick') : 'bench/results'));
 const profileDir = resolve(WORK, 'profiles');
 
@@ -199,6 +179,8 @@ async function suite(spec: ServerSpec): Promise<void> {
 async function main(): Promise<void> {
   if (args.rereport?.endsWith('recovery.json'))
     return log(await recoveryRun.rereportRecovery(args.rereport));
+  if (args.rereport?.endsWith('connections.json'))
+    return log(await many.rereportConnections(args.rereport));
   if (args.rereport) {
     const saved = JSON.parse(readFileSync(args.rereport, 'utf8')) as {
       meta: Meta;
@@ -268,6 +250,8 @@ async function main(): Promise<void> {
       }
     }
     if (recovery) await recoveryRun.recoveryRepetition(run, recovery, attempt, of, rep);
+    if (manyConfig)
+      await many.connectionsRepetition(manySpecs, manyConfig, env, token, attempt, of, log);
   }
   if (failures.length > 0) process.exitCode = 1;
   const seconds = (Date.now() - started) / 1000;
@@ -283,6 +267,11 @@ async function main(): Promise<void> {
   if (recovery) {
     const meta = { command, seconds, quick: args.quick, reps: config.reps, config: recovery };
     log(`recovery: ${await recoveryRun.recoveryReport(outDir, machine, meta)}`);
+  }
+  if (manyConfig) {
+    const meta = { command, seconds, quick: args.quick, reps: config.reps };
+    const labels = new Map(SERVERS.map((s) => [s.name, s.label]));
+    log(`connections: ${await many.connectionsReport(outDir, machine, meta, manyConfig, labels)}`);
   }
   if (perServer || onRedis) {
     await writeReport(outDir, results, machine, {

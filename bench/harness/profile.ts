@@ -129,7 +129,7 @@ export async function summarizeProfiles(dir: string, out: string): Promise<void>
     '',
     'Written by `npm run bench -- --profile` (V8 sampling profiler, 100 µs interval, started and stopped',
     'around each measured window over the inspector protocol: the same profiler and file format as',
-    '`node --cpu-prof`; the raw `.cpuprofile` files are in `dist/bench/profiles/`, open them in Chrome',
+    '`node --cpu-prof`; the raw `.cpuprofile` files are in `node_modules/.cache/nestjs-realtime-bench/profiles/`, open them in Chrome',
     'DevTools). Profiling slows the server down a little: take the numbers from results.md.',
     '',
     ...files.map((f) => summarize(join(dir, f), 20)),

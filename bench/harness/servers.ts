@@ -21,6 +21,13 @@ export interface ServerSpec {
 
 export const SERVERS: ServerSpec[] = [
   { name: 'raw-ws', label: 'raw ws', file: 'raw-ws.js', dialect: WS_ENVELOPE },
+  {
+    name: 'raw-ws-batched',
+    label: 'raw ws, batched',
+    file: 'raw-ws.js',
+    dialect: WS_ENVELOPE,
+    env: { BENCH_VARIANT: 'batched' },
+  },
   { name: 'nest-ws', label: 'Nest WsAdapter', file: 'nest-ws.js', dialect: WS_ENVELOPE },
   { name: 'socketio', label: 'Socket.IO', file: 'socketio.js', dialect: SOCKET_IO },
   {

@@ -137,3 +137,6 @@ export function intAfterKey(data: Buffer, start: number, end: number, key: numbe
 
 export const KEY_S = 's'.charCodeAt(0);
 export const KEY_T = 't'.charCodeAt(0);
+
+/** Wall-clock microseconds, comparable between processes (a broadcast's `t` in another one). */
+export const nowUs = (): number => (performance.timeOrigin + performance.now()) * 1000;

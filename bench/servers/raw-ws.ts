@@ -12,12 +12,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ready, REDIS_PREFIX, REDIS_URL, verifyBearer, type Principal } from './common.js';
+import type { Duplex } from 'node:stream';
+import { ready, REDIS_PREFIX, REDIS_URL, VARIANT, verifyBearer, type Principal } from './common.js';
 
 interface Client {
   socket: WebSocket;
   principal: Principal;
   rooms: Set<string>;
+  /** The TCP socket under `socket` (what the upgrade handed over), corked per turn. */
+  transport: Duplex;
+  corked: boolean;
+  /** Heard from since the last heartbeat round. */
+  alive: boolean;
 }
 
 interface Message {
@@ -40,8 +46,33 @@ const subscribed = new Map<string, Promise<unknown>>();
 /** The bus counters, as nestjs-realtime's `registry.health()` reports them. */
 const bus = { published: 0, received: 0 };
 
+const BATCHED = VARIANT === 'batched';
+const HEARTBEAT_MS = Number(process.env['BENCH_HEARTBEAT_MS'] ?? 0);
+let corked: Client[] = [];
+
+// One tick callback uncorks every socket corked in this turn (as the module's uncorkAll).
+function uncorkAll(): void {
+  const batch = corked;
+  corked = [];
+  for (const client of batch) {
+    client.corked = false;
+    client.transport.uncork();
+  }
+}
+
+/** Sends a text frame; batched: corked until the end of this turn, with the socket's others. */
+function send(client: Client, frame: string | Buffer): void {
+  if (BATCHED && !client.corked) {
+    client.corked = true;
+    client.transport.cork();
+    if (corked.push(client) === 1) process.nextTick(uncorkAll);
+  }
+  client.socket.send(frame, { binary: false });
+}
+
+/** Room `*`: every connection (the connections scenario's broadcast to all). */
 function deliver(room: string, frame: Buffer): void {
-  for (const client of rooms.get(room) ?? []) client.socket.send(frame, { binary: false });
+  for (const client of room === '*' ? clients : (rooms.get(room) ?? [])) send(client, frame);
 }
 
 function join(client: Client, room: string): Promise<unknown> {
@@ -73,11 +104,11 @@ function onMessage(client: Client, raw: Buffer): void {
   }
   switch (message.event) {
     case 'echo':
-      client.socket.send(JSON.stringify({ id: message.id, data: message.data }));
+      send(client, JSON.stringify({ id: message.id, data: message.data }));
       return;
     case 'join': {
       const reply = JSON.stringify({ id: message.id, data: true });
-      void join(client, String(message.data?.room)).then(() => client.socket.send(reply));
+      void join(client, String(message.data?.room)).then(() => send(client, reply));
       return;
     }
     case 'publish': {
@@ -112,16 +143,41 @@ server.on('upgrade', (request, socket, head) => {
     return;
   }
   wss.handleUpgrade(request, socket, head, (ws) => {
-    const client: Client = { socket: ws, principal, rooms: new Set() };
+    const client: Client = {
+      socket: ws,
+      principal,
+      rooms: new Set(),
+      transport: socket,
+      corked: false,
+      alive: true,
+    };
     clients.add(client);
     ws.on('error', () => undefined);
-    ws.on('message', (raw) => onMessage(client, raw as Buffer));
+    if (HEARTBEAT_MS > 0) ws.on('pong', () => (client.alive = true));
+    ws.on('message', (raw) => {
+      client.alive = true;
+      onMessage(client, raw as Buffer);
+    });
     ws.once('close', () => {
       clients.delete(client);
       for (const room of client.rooms) leave(client, room);
     });
   });
 });
+
+// ws's README liveness check: every interval, terminate who did not answer the last ping.
+if (HEARTBEAT_MS > 0) {
+  setInterval(() => {
+    for (const client of clients) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+  }, HEARTBEAT_MS).unref();
+}
 
 async function main(): Promise<void> {
   if (sub) {

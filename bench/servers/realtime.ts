@@ -46,7 +46,8 @@ class PlainGateway {
 
   @SubscribeMessage('publish')
   publish(@MessageBody() data: { room: string; t: number }): void {
-    this.registry.to(data.room).emit('tick', data);
+    // Room `*`: every connection (the connections scenario's broadcast to all).
+    (data.room === '*' ? this.registry.all() : this.registry.to(data.room)).emit('tick', data);
   }
 }
 
@@ -104,6 +105,10 @@ const gateway: Type = VARIANT === 'dto' ? DtoGateway : PlainGateway;
         connectionsPerUser: 100_000,
         pendingHandshakes: 10_000,
       },
+      // The connections scenario measures the heartbeat: BENCH_HEARTBEAT_MS (default 30 s).
+      ...(process.env['BENCH_HEARTBEAT_MS']
+        ? { heartbeatIntervalMs: Number(process.env['BENCH_HEARTBEAT_MS']) }
+        : {}),
       ...(REDIS_URL ? { redis: { url: REDIS_URL, prefix: REDIS_PREFIX } } : {}),
       ...(HISTORY === undefined ? {} : { recovery: { history: { size: HISTORY } } }),
     }),

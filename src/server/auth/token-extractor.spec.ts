@@ -10,6 +10,16 @@ function request(headers: Record<string, string>, path = '/ws') {
 }
 
 describe('extractToken', () => {
+  it('takes the URL lazily: parsed only when the query is looked at', () => {
+    const { req, url } = request({ authorization: 'Bearer from-header' }, '/ws?access_token=q');
+    let parsed = 0;
+    const lazy = (): URL => (parsed++, url);
+    expect(extractToken(req, lazy, all)).toBe('from-header');
+    expect(parsed).toBe(0);
+    expect(extractToken(req, lazy, { ...all, header: false })).toBe('q');
+    expect(parsed).toBe(1);
+  });
+
   it('takes the first source found: header, subprotocol, query, cookie', () => {
     const full = request(
       {

@@ -48,17 +48,19 @@ function fromCookie(request: IncomingMessage, name: string): string | undefined 
 
 /**
  * Finds the token of an upgrade request, first found wins: header, subprotocol, query, cookie.
- * Returns `undefined` when there is none; throws 401 for an ambiguous or malformed one.
+ * Returns `undefined` when there is none; throws 401 for an ambiguous or malformed one. `url` may
+ * be a function: it is then called only if the query is looked at (a token in the header, the
+ * usual case, costs no URL parsing).
  */
 export function extractToken(
   request: IncomingMessage,
-  url: URL,
+  url: URL | (() => URL),
   sources: Required<RealtimeTokenSources>,
 ): string | undefined {
   return (
     (sources.header ? fromHeader(request) : undefined) ??
     (sources.subprotocol ? fromSubprotocol(request) : undefined) ??
-    (sources.query ? fromQuery(url) : undefined) ??
+    (sources.query ? fromQuery(typeof url === 'function' ? url() : url) : undefined) ??
     (sources.cookie ? fromCookie(request, sources.cookie) : undefined)
   );
 }

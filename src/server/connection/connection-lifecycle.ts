@@ -48,13 +48,36 @@ export interface ConnectionLifecycleDeps {
 
 /**
  * Opens and closes connections: one {@link ConnectionState} per accepted socket, listed,
- * watched by the heartbeat and the expiry timer, its frames sent to the dispatcher; and at the
+ * watched by the heartbeat and the expiry queue, its frames sent to the dispatcher; and at the
  * close, exactly once: disconnect callbacks, then the registry, the heartbeat and the timers.
  */
 export class ConnectionLifecycle {
   private readonly disconnectWork = new Set<Promise<unknown>>();
+  // One of each for every socket (`this` is the socket, its state found by `stateOf`): a
+  // closure, or a `once` wrapper, per socket and event cost ~100 bytes each per connection.
+  private readonly replay: (state: ConnectionState) => void;
+  private readonly onError: (this: WebSocket, error: Error) => void;
+  private readonly onPong: (this: WebSocket) => void;
+  private readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
 
-  constructor(private readonly deps: ConnectionLifecycleDeps) {}
+  constructor(private readonly deps: ConnectionLifecycleDeps) {
+    const { inbound, logger } = deps;
+    const closed = (state: ConnectionState, code: number, reason: Buffer): void =>
+      this.closed(state, code, reason);
+    this.replay = (state) => inbound.replay(state);
+    this.onError = function (error) {
+      logger.debug?.(`Socket ${stateOf(this)?.id}: ${error.message}`);
+    };
+    this.onPong = function () {
+      const state = stateOf(this);
+      if (state) state.alive = true;
+    };
+    // ws emits `close` once per socket.
+    this.onClose = function (code, reason) {
+      const state = stateOf(this);
+      if (state) closed(state, code, reason);
+    };
+  }
 
   /**
    * Builds and wires the state of a socket that has just opened; `resuming` is the recovery
@@ -67,7 +90,7 @@ export class ConnectionLifecycle {
     transport: Duplex,
     resuming?: string,
   ) {
-    const { options, list, heartbeat, inbound, logger } = this.deps;
+    const { options, list, heartbeat, inbound } = this.deps;
     const { limits } = options;
     const state = new ConnectionState(list.nextId(), path, principal, socket, {
       bufferLimit: limits.bufferedBytes,
@@ -79,7 +102,7 @@ export class ConnectionLifecycle {
         maxBadMessages: options.maxBadMessages,
         windowMs: options.badMessageWindowMs,
       },
-      replay: (s) => inbound.replay(s),
+      replay: this.replay,
       requestUser: options.principal.requestUser,
     });
     if (resuming !== undefined) state.session = new ConnectionSession(resuming);
@@ -88,10 +111,10 @@ export class ConnectionLifecycle {
     list.add(state);
     heartbeat.track(state);
     scheduleExpiry(state, options.jwt.clockToleranceSec * 1000);
-    socket.on('error', (error) => logger.debug?.(`Socket ${state.id}: ${error.message}`));
-    socket.on('pong', () => (state.alive = true));
+    socket.on('error', this.onError);
+    socket.on('pong', this.onPong);
     socket.on('message', (raw, isBinary) => inbound.onMessage(state, raw, isBinary));
-    socket.once('close', (code, reason) => this.closed(state, code, reason));
+    socket.on('close', this.onClose);
     return state;
   }
 

@@ -38,7 +38,7 @@ export interface ConnectionRuntime {
  * Everything this instance knows about one socket, in one object: what the application sees
  * (the {@link RealtimeConnection}), and what the runtime needs: the writer, the inbound limits,
  * the handlers of every gateway on the path, the handler queue, messages held while connection
- * hooks run, liveness, the expiry timer and the disconnect callbacks.
+ * hooks run, liveness, its expiry deadline and the disconnect callbacks.
  */
 export class ConnectionState implements RealtimeConnection {
   readonly rooms = new Set<string>();
@@ -67,7 +67,8 @@ export class ConnectionState implements RealtimeConnection {
   /** Handlers running now, and calls waiting for a slot. */
   inFlight = 0;
   readonly queue: (() => void)[] = [];
-  expiryTimer: NodeJS.Timeout | undefined;
+  /** When the token expires (with the clock tolerance), while the connection waits for it. */
+  expiryDeadline: number | undefined;
   /** The upgrade request, kept only when a `$auth` refresh runs guards that may read it. */
   upgradeRequest: IncomingMessage | undefined;
   /** How the socket closed; set before the disconnect hooks run. */

@@ -2,26 +2,38 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 
+const destroy = (socket: Socket): void => void socket.destroy();
+
 /**
  * Bounds how long a client may take, from connecting, to send the headers of its first request
  * (a WebSocket upgrade, or any HTTP request): then the socket is destroyed. Node's own
  * `headersTimeout` (60 s) is only checked every 30 s, so a slow writer could hold a descriptor
  * for 90 s; near the descriptor limit, a few thousand of them would lock everyone out. One
- * `unref()`ed timer per connection until its first request arrives. Returns the way to undo it.
+ * `unref()`ed timer per connection until its first request arrives, and nothing after: the
+ * timer and the socket's `close` listener go then (a listener left behind kept its closure and
+ * the cleared timer for the connection's lifetime, some 300 bytes per open WebSocket). Returns
+ * the way to undo it.
  */
 export function boundRequestArrival(server: HttpServer, ms: number): () => void {
   const pending = new WeakMap<Socket, NodeJS.Timeout>();
+  // Shared by every socket (`this` is the socket): nothing allocated per connection but the timer.
+  function closed(this: Socket): void {
+    clearTimeout(pending.get(this));
+    pending.delete(this);
+  }
   const connected = (socket: Socket): void => {
-    const timer = setTimeout(() => socket.destroy(), ms);
+    const timer = setTimeout(destroy, ms, socket);
     timer.unref();
     pending.set(socket, timer);
-    socket.once('close', () => clearTimeout(timer));
+    socket.on('close', closed);
   };
   const arrived = (request: IncomingMessage): void => {
-    const timer = pending.get(request.socket);
+    const socket = request.socket;
+    const timer = pending.get(socket);
     if (timer === undefined) return;
     clearTimeout(timer);
-    pending.delete(request.socket);
+    pending.delete(socket);
+    socket.off('close', closed);
   };
   // Over TLS, requests come on the TLS socket, not on the TCP one under it.
   const event = server instanceof TlsServer ? 'secureConnection' : 'connection';

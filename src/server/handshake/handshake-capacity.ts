@@ -5,7 +5,8 @@ import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 /** What capacity is measured against: this instance's open connections. */
 export interface ConnectionCounts {
   readonly size: number;
-  connectionsOf(userId: string): readonly unknown[];
+  /** A user's open connections here (a count, not a copy: it runs on every handshake). */
+  countOf(userId: string): number;
 }
 
 /**
@@ -40,7 +41,7 @@ export class HandshakeCapacity {
   /** The user already has `connectionsPerUser` sockets here: 429. */
   checkUser(principal: RealtimePrincipal): HandshakeException | undefined {
     const max = this.limits.connectionsPerUser;
-    if (this.connections.connectionsOf(principal.userId).length < max) return undefined;
+    if (this.connections.countOf(principal.userId) < max) return undefined;
     const message = `At most ${max} connections per user`;
     return HandshakeException.tooManyConnections(message, this.limits.retryAfterSec);
   }

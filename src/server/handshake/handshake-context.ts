@@ -20,15 +20,17 @@ export function handshakeContext(
 ): HandshakeContext {
   let url: URL | undefined;
   let token: { value: string | undefined } | undefined;
+  const urlOf = (): URL => (url ??= parseUrl(request));
   return {
     kind: 'upgrade',
     request,
     path,
     get url(): URL {
-      return (url ??= parseUrl(request));
+      return urlOf();
     },
     get token(): string | undefined {
-      token ??= { value: extractToken(request, this.url, sources) };
+      // The URL is parsed only if the token is looked for in the query.
+      token ??= { value: extractToken(request, urlOf, sources) };
       return token.value;
     },
   };

@@ -48,6 +48,18 @@ function setup(broker: RealtimeBroker = new InProcessBroker(), roomsPerConnectio
 }
 
 describe('ConnectionRegistry', () => {
+  it("counts a user's connections here, as connectionsOf lists them", () => {
+    const { registry, open } = setup();
+    const a = open('alice');
+    open('alice');
+    open('bob');
+    expect(registry.countOf('alice')).toBe(registry.connectionsOf('alice').length);
+    expect(registry.countOf('alice')).toBe(2);
+    registry.remove(a.connection);
+    expect(registry.countOf('alice')).toBe(1);
+    expect(registry.countOf('carol')).toBe(0);
+  });
+
   it('sends to a room, a user, a connection and everyone, with except', () => {
     const { registry, open } = setup();
     const a = open('alice');

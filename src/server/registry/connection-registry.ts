@@ -69,7 +69,6 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     const crossing = crossingPart(rest, (id) => this.local.connections.has(id));
     if (crossing) this.bus.publish(interestsOf(crossing.target), crossing);
   };
-
   private readonly roomsPerConnection: number;
   private readonly diffs = new Set<PresenceDiffs<unknown>>();
   constructor(
@@ -120,6 +119,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   connectionsOf(userId: string): RealtimeConnection[] {
     return [...(this.local.users.get(userId) ?? [])];
   }
+  /** @internal */ countOf = (userId: string) => this.local.users.get(userId)?.size ?? 0;
 
   /** Whether the user has an open connection on this instance (see `isUserOnline`). */
   isOnlineHere(userId: string): boolean {

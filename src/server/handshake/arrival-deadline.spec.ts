@@ -1,0 +1,50 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { boundRequestArrival } from './arrival-deadline.js';
+
+const MS = 100;
+
+describe('boundRequestArrival', () => {
+  let server: Server;
+  let undo: () => void;
+  let accepted: Socket[];
+  let port: number;
+
+  beforeEach(async () => {
+    server = createServer((_req, res) => res.end('ok'));
+    accepted = [];
+    server.on('connection', (socket: Socket) => accepted.push(socket));
+    undo = boundRequestArrival(server, MS);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterEach(async () => {
+    undo();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('destroys a socket that sends no request in time', async () => {
+    const client = connect(port, '127.0.0.1');
+    client.on('error', () => undefined);
+    await once(client, 'close');
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]!.destroyed).toBe(true);
+  });
+
+  it('keeps nothing on the socket once its first request has arrived', async () => {
+    const client = connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    const listenersBefore = accepted[0]!.listenerCount('close');
+    client.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(client, 'data');
+    // The deadline's close listener is gone, and its timer with it: nothing destroys the socket.
+    expect(accepted[0]!.listenerCount('close')).toBe(listenersBefore - 1);
+    await new Promise((resolve) => setTimeout(resolve, 2 * MS));
+    expect(accepted[0]!.destroyed).toBe(false);
+    client.destroy();
+  });
+});
