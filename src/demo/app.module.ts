@@ -32,6 +32,7 @@ export class AppModule {
           shutdown: { drainMs: config.shutdownDrainMs },
           recovery: demoRecovery(config),
           asyncapi: DEMO_ASYNCAPI,
+          metrics: config.metrics,
           redis: config.redisUrl
             ? { url: config.redisUrl, presenceTtlMs: config.redisPresenceTtlMs }
             : config.redisCluster

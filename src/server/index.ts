@@ -113,3 +113,5 @@ export {
   type ReadinessReport,
 } from './health/realtime-health.js';
 export { RealtimeHealthController } from './health/realtime-health.controller.js';
+export { RealtimeMetrics } from './metrics/realtime-metrics.js';
+export type { MetricsRegistryLike, RealtimeMetricsOptions } from './metrics/metrics-options.js';

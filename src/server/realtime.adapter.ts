@@ -28,6 +28,7 @@ import { DirectHandlers } from './messages/direct-handlers.js';
 import { MessageDispatcher } from './messages/message-dispatcher.js';
 import type { RefreshPrincipal } from './messages/reserved-events.js';
 import { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
+import { RealtimeMetrics } from './metrics/realtime-metrics.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import type { ResolvedRealtimeOptions } from './realtime.options.js';
 import { RealtimeConfigError } from './realtime.options-validation.js';
@@ -215,6 +216,7 @@ export class RealtimeAdapter extends WsAdapter {
       this.app.get(token, { strict: false });
     const registry = get(ConnectionRegistry);
     const catalog = get(GatewayCatalog);
+    const meter = get(RealtimeMetrics).meter;
     catalog.markServed();
     const capacity = new HandshakeCapacity(options.limits, registry);
     const connections = new ConnectionLifecycle({
@@ -232,6 +234,7 @@ export class RealtimeAdapter extends WsAdapter {
           ),
       ),
       logger: this.logger,
+      meter,
     });
     const upgrades = new UpgradeHandler({
       options,
@@ -239,6 +242,7 @@ export class RealtimeAdapter extends WsAdapter {
       resolve: (path) => this.target(catalog, path),
       open: (upgrade) => this.open(connections, upgrade),
       logger: this.logger,
+      meter,
     });
     const pipe = new RealtimeValidationPipe(options);
     const direct = new DirectHandlers(this.app, (path) => catalog.get(path), pipe);

@@ -14,6 +14,7 @@ import { RethrowFilter } from './filters/rethrow.filter.js';
 import { GatewayCatalog } from './gateway/gateway-catalog.js';
 import { Heartbeat } from './connection/heartbeat.js';
 import { RealtimeHealth } from './health/realtime-health.js';
+import { RealtimeMetrics } from './metrics/realtime-metrics.js';
 import { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
 import { RESOLVED_OPTIONS } from './realtime.constants.js';
 import { ConfigurableModuleClass, REALTIME_MODULE_OPTIONS } from './realtime.module-definition.js';
@@ -70,6 +71,7 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     GatewayCatalog,
     Heartbeat,
     RealtimeHealth,
+    RealtimeMetrics,
     RealtimeValidationPipe,
     RethrowFilter,
     AsyncApiDocument,
@@ -86,6 +88,7 @@ import { ConnectionRegistry } from './registry/connection-registry.js';
     ConnectionRegistry,
     Heartbeat,
     RealtimeHealth,
+    RealtimeMetrics,
     RealtimeValidationPipe,
     RethrowFilter,
     AsyncApiDocument,

@@ -9,6 +9,7 @@ import type {
   ResolvedRealtimeOptions,
 } from './realtime.options.js';
 import { resolveAsyncApiOptions } from './asyncapi/asyncapi-options.js';
+import { resolveMetricsOptions } from './metrics/metrics-options.js';
 import { positiveInt, RealtimeConfigError } from './realtime.config-error.js';
 import { resolveRedis } from './realtime.redis-options.js';
 import { resolveRecovery } from './recovery/recovery-options.js';
@@ -243,5 +244,6 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions): Resolved
     broker: resolveBroker(options),
     recovery: resolveRecovery(options.recovery),
     asyncapi: resolveAsyncApiOptions(options.asyncapi),
+    metrics: resolveMetricsOptions(options.metrics),
   };
 }

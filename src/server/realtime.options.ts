@@ -8,6 +8,7 @@ import type { RealtimePrincipal } from './auth/principal.js';
 import type { PresenceStore } from './broker/presence-store.js';
 import type { RealtimeBus } from './broker/realtime-bus.js';
 import type { HandshakeGuard } from './handshake/handshake-guard.js';
+import type { RealtimeMetricsOptions, ResolvedMetricsOptions } from './metrics/metrics-options.js';
 import type { RealtimeRecoveryOptions, ResolvedRecovery } from './recovery/recovery-options.js';
 import type { SessionStore } from './recovery/session-store.js';
 import type { StreamLog } from './recovery/stream-log.js';
@@ -169,6 +170,8 @@ export interface RealtimeModuleOptions {
    * `asyncapi.path` (`/asyncapi.json` by default, off when `NODE_ENV` is `production`).
    */
   asyncapi?: RealtimeAsyncApiOptions;
+  /** Prometheus metrics (`RealtimeMetrics`); `true` for the defaults. Needs `prom-client`. Off. */
+  metrics?: RealtimeMetricsOptions | boolean;
 }
 
 /** The implementations of the `broker` option; the registry starts and stops them. */
@@ -286,4 +289,5 @@ export interface ResolvedRealtimeOptions {
   broker: RealtimeBrokerOptions | undefined;
   recovery: ResolvedRecovery | undefined;
   asyncapi: ResolvedAsyncApiOptions;
+  metrics: ResolvedMetricsOptions | undefined;
 }

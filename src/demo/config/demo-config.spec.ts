@@ -20,6 +20,7 @@ describe('loadDemoConfig', () => {
       shutdownDrainMs: 10000,
       recoveryWindowMs: 120000,
       chatHistory: 500,
+      metrics: true,
     });
     expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(loadDemoConfig({}).jwtSecret).not.toBe(config.jwtSecret);
@@ -41,6 +42,7 @@ describe('loadDemoConfig', () => {
       SHUTDOWN_DRAIN_MS: '0',
       RECOVERY_WINDOW_MS: '30000',
       CHAT_HISTORY: '20',
+      METRICS: 'off',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -58,6 +60,7 @@ describe('loadDemoConfig', () => {
       shutdownDrainMs: 0,
       recoveryWindowMs: 30000,
       chatHistory: 20,
+      metrics: false,
     });
   });
 

@@ -23,6 +23,8 @@ export interface DemoConfig {
   recoveryWindowMs: number;
   /** Messages (and joins/leaves) kept per chat room for recovery. */
   chatHistory: number;
+  /** Prometheus metrics on `GET /metrics`. */
+  metrics: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -111,5 +113,6 @@ export function loadDemoConfig(env: Env = process.env): DemoConfig {
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 10000, 0, 600_000),
     recoveryWindowMs: int(env, 'RECOVERY_WINDOW_MS', 120_000, 0, 86_400_000),
     chatHistory: int(env, 'CHAT_HISTORY', 500, 0, 100_000),
+    metrics: flag(env, 'METRICS', true),
   };
 }

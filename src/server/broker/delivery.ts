@@ -42,6 +42,11 @@ export interface MessageDelivery {
    * of a key is kept, and a slow consumer gets the newest instead of the backlog.
    */
   readonly latest?: string;
+  /**
+   * When another instance published it (ms since the epoch, by its clock), if its bus says so:
+   * the metrics' delivery lag between instances.
+   */
+  readonly sentAt?: number;
 }
 
 /** Where a push stands in its stream: the stream's name, its epoch and the push's offset. */

@@ -1,9 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/index.js';
 import type { RealtimePrincipal } from '../auth/principal.js';
 import { within } from '../common/within.js';
 import { redact } from '../errors/redact.js';
+import { EventLog } from '../logging/event-log.js';
+import type { Meter } from '../metrics/meter.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { ConnectionSession } from '../recovery/connection-session.js';
 import { attachState, stateOf } from './connection-map.js';
@@ -23,6 +26,13 @@ const REQUEST_USER: PropertyDescriptor = {
     return stateOf(this)?.requestUser;
   },
 };
+
+/** Closes a server makes in the normal course of things (a drain, a restart). */
+const ROUTINE_CLOSES = new Set<number>([
+  CloseCode.NORMAL,
+  CloseCode.GOING_AWAY,
+  CloseCode.SERVICE_RESTART,
+]);
 
 /** Where open connections are listed (the `ConnectionRegistry`). */
 export interface ConnectionList {
@@ -44,6 +54,8 @@ export interface ConnectionLifecycleDeps {
   readonly heartbeat: Heartbeat;
   readonly inbound: InboundSink;
   readonly logger: LoggerService;
+  /** Set when metrics are on. */
+  readonly meter?: Meter;
 }
 
 /**
@@ -53,6 +65,7 @@ export interface ConnectionLifecycleDeps {
  */
 export class ConnectionLifecycle {
   private readonly disconnectWork = new Set<Promise<unknown>>();
+  private readonly events: EventLog;
   // One of each for every socket (`this` is the socket, its state found by `stateOf`): a
   // closure, or a `once` wrapper, per socket and event cost ~100 bytes each per connection.
   private readonly replay: (state: ConnectionState) => void;
@@ -62,6 +75,7 @@ export class ConnectionLifecycle {
 
   constructor(private readonly deps: ConnectionLifecycleDeps) {
     const { inbound, logger } = deps;
+    this.events = new EventLog(logger);
     const closed = (state: ConnectionState, code: number, reason: Buffer): void =>
       this.closed(state, code, reason);
     this.replay = (state) => inbound.replay(state);
@@ -90,7 +104,7 @@ export class ConnectionLifecycle {
     transport: Duplex,
     resuming?: string,
   ) {
-    const { options, list, heartbeat, inbound } = this.deps;
+    const { options, list, heartbeat, inbound, meter } = this.deps;
     const { limits } = options;
     const state = new ConnectionState(list.nextId(), path, principal, socket, {
       bufferLimit: limits.bufferedBytes,
@@ -104,7 +118,9 @@ export class ConnectionLifecycle {
       },
       replay: this.replay,
       requestUser: options.principal.requestUser,
+      meter,
     });
+    if (meter) meter.opened++;
     if (resuming !== undefined) state.session = new ConnectionSession(resuming);
     attachState(socket, state);
     Object.defineProperty(socket, 'user', REQUEST_USER);
@@ -123,11 +139,27 @@ export class ConnectionLifecycle {
     await within(Promise.all(this.disconnectWork), ms);
   }
 
+  /** One line per close: at `log` when this server closed it for a reason, else at `debug`. */
+  private logClose(state: ConnectionState): void {
+    const { code, reason } = state.closeInfo;
+    const byServer = state.writer.decidedClose === code;
+    const notable = byServer && !ROUTINE_CLOSES.has(code);
+    this.events.write(notable ? 'log' : 'debug', 'connection_closed', {
+      code,
+      by: byServer ? 'server' : 'peer',
+      connection: state.id,
+      user: state.userId,
+      reason: reason || undefined,
+    });
+  }
+
   private closed(state: ConnectionState, code: number, reason: Buffer): void {
     const { list, heartbeat, logger } = this.deps;
     clearExpiry(state);
     heartbeat.untrack(state);
     state.closeInfo = { code, reason: reason.toString() };
+    this.deps.meter?.connectionClosed(code, ...state.writer.wireBytes());
+    this.logClose(state);
     for (const callback of state.disconnectCallbacks) {
       try {
         callback(state.closeInfo);

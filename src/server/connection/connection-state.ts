@@ -3,6 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
 import type { RealtimePrincipal } from '../auth/principal.js';
 import type { ConnectionResumeInfo } from '../gateway/connection-hooks.js';
+import type { Meter } from '../metrics/meter.js';
 import type { ConnectionSession } from '../recovery/connection-session.js';
 import { InboundLimits, UNLIMITED, type InboundLimitOptions } from './inbound-limits.js';
 import type {
@@ -32,6 +33,8 @@ export interface ConnectionRuntime {
   now?: number;
   /** What HTTP-style guards see as `request.user`, from the principal. */
   requestUser?: (principal: RealtimePrincipal) => unknown;
+  /** Counts what happens on the connection when metrics are on. */
+  meter?: Meter;
 }
 
 /**
@@ -85,7 +88,8 @@ export class ConnectionState implements RealtimeConnection {
     readonly socket: WebSocket,
     runtime: ConnectionRuntime = {},
   ) {
-    this.writer = new SocketWriter(socket, runtime.bufferLimit, runtime.transport);
+    const { bufferLimit, transport, meter } = runtime;
+    this.writer = new SocketWriter(socket, bufferLimit, transport, meter);
     this.limits = new InboundLimits(runtime.limits ?? UNLIMITED, runtime.now ?? Date.now());
     this.replay = runtime.replay ?? (() => undefined);
     this.mapUser = runtime.requestUser ?? ((principal) => principal.claims);

@@ -23,7 +23,8 @@ function peer(onPing: () => void = () => undefined): Peer {
   const ping = jest.fn(onPing);
   const terminate = jest.fn();
   const socket = { OPEN: 1, readyState: 1, ping, terminate };
-  return { state: { alive: true, socket } as unknown as ConnectionState, ping, terminate };
+  const state = { alive: true, socket, writer: {} } as unknown as ConnectionState;
+  return { state, ping, terminate };
 }
 
 describe('Heartbeat', () => {

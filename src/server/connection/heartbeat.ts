@@ -1,4 +1,5 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { EventLog } from '../logging/event-log.js';
 import type { ConnectionState } from './connection-state.js';
 import { RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
@@ -39,6 +40,7 @@ export class Heartbeat implements OnApplicationShutdown {
   private pingedAt = 0;
   /** The last round ran late and spared the silent; the next one does not. */
   private spared = false;
+  private readonly events = new EventLog(new Logger('RealtimeHeartbeat'));
 
   constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedRealtimeOptions) {}
 
@@ -80,6 +82,11 @@ export class Heartbeat implements OnApplicationShutdown {
       if (!state.alive && !spare) {
         this.states.delete(state);
         socket.terminate();
+        if (state.writer.meter) state.writer.meter.heartbeatTerminations++;
+        this.events.write('log', 'heartbeat_terminated', {
+          connection: state.id,
+          user: state.userId,
+        });
         continue;
       }
       state.alive = false;

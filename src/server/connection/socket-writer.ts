@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { CloseCode, isSendableCloseCode, truncateCloseReason } from '../../protocol/index.js';
+import type { Meter } from '../metrics/meter.js';
 
 const OPEN = 1;
 
@@ -9,6 +10,9 @@ export interface Corkable {
   uncork(): void;
   /** `'drain'`: the socket's write buffer has emptied. */
   once?(event: 'drain', listener: () => void): unknown;
+  /** Bytes read and written so far (a `net.Socket`'s), for the metrics. */
+  readonly bytesRead?: number;
+  readonly bytesWritten?: number;
 }
 
 /** Latest-value pushes parked for a slow consumer, at most; beyond, it is closed with 4408. */
@@ -47,10 +51,17 @@ export class SocketWriter {
     private readonly bufferLimit = Number.POSITIVE_INFINITY,
     /** The TCP socket under `socket`, corked while one event-loop turn produces frames. */
     private readonly transport?: Corkable,
+    /** @internal Counts frames, skips and closes when metrics are on. */
+    readonly meter?: Meter,
   ) {}
 
   get isOpen(): boolean {
     return this.socket.readyState === OPEN;
+  }
+
+  /** The code of the close this server decided, if it decided one. */
+  get decidedClose(): number | undefined {
+    return this.closing?.code;
   }
 
   /** A close has been decided: its frame goes out at the end of this event-loop turn. */
@@ -66,10 +77,12 @@ export class SocketWriter {
     if (this.socket.readyState !== OPEN) return false;
     if (this.socket.bufferedAmount > this.bufferLimit) {
       if (!volatile) this.closeSlow('Slow consumer: outbound buffer over the limit');
+      else if (this.meter) this.meter.volatileSkipped++;
       return false;
     }
     this.cork();
     this.socket.send(frame, { binary: false });
+    if (this.meter) this.meter.framesSent++;
     return true;
   }
 
@@ -88,6 +101,7 @@ export class SocketWriter {
     const parked = (this.parked ??= new Map());
     parked.delete(slot);
     parked.set(slot, frame);
+    if (this.meter) this.meter.latestParked++;
     if (parked.size > MAX_PARKED) {
       this.closeSlow('Slow consumer: too many latest values waiting');
       return false;
@@ -129,6 +143,7 @@ export class SocketWriter {
     this.parked = undefined;
     if (parked) for (const frame of parked.values()) this.socket.send(frame, { binary: false });
     this.socket.close(closing.code, closing.reason);
+    this.meter?.closeSent(closing.code);
   }
 
   /**
@@ -140,6 +155,7 @@ export class SocketWriter {
     this.parked = undefined;
     this.closing = { code: CloseCode.SLOW_CONSUMER, reason };
     this.socket.close(CloseCode.SLOW_CONSUMER, reason);
+    this.meter?.closeSent(CloseCode.SLOW_CONSUMER);
   }
 
   private flushOnDrain(): void {
@@ -156,6 +172,11 @@ export class SocketWriter {
         this.write(frame);
       }
     });
+  }
+
+  /** WebSocket bytes read and written on this connection so far (0 without a TCP socket). */
+  wireBytes(): [read: number, written: number] {
+    return [this.transport?.bytesRead ?? 0, this.transport?.bytesWritten ?? 0];
   }
 
   /** Ends this turn's batch: every frame written in it leaves in one write. */

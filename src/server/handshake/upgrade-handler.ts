@@ -10,7 +10,9 @@ import { checkUpgradeRequest, isOriginAllowed, requestPath } from './check-upgra
 import type { HandshakeCapacity } from './handshake-capacity.js';
 import { handshakeContext } from './handshake-context.js';
 import type { HandshakeGuard } from './handshake-guard.js';
-import { refuseHandshake as refuse } from './reject-handshake.js';
+import type { Meter } from '../metrics/meter.js';
+import { EventLog } from '../logging/event-log.js';
+import { refuseHandshake } from './reject-handshake.js';
 import { runHandshakeGuards } from './run-handshake-guards.js';
 
 /** A gateway path that accepts upgrades: its guards and the `ws` server that completes them. */
@@ -38,6 +40,8 @@ export interface UpgradeHandlerDeps {
   /** Opens the connection of an accepted upgrade. */
   readonly open: (upgrade: AcceptedUpgrade) => void;
   readonly logger: LoggerService;
+  /** Set when metrics are on. */
+  readonly meter?: Meter;
 }
 
 /**
@@ -48,7 +52,11 @@ export interface UpgradeHandlerDeps {
  * Synchronous all the way when the guards are (the JWT guard is): no promise per upgrade.
  */
 export class UpgradeHandler {
-  constructor(private readonly deps: UpgradeHandlerDeps) {}
+  private readonly events: EventLog;
+
+  constructor(private readonly deps: UpgradeHandlerDeps) {
+    this.events = new EventLog(deps.logger);
+  }
 
   /** The listener for the HTTP server's `upgrade` event. */
   readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -65,41 +73,58 @@ export class UpgradeHandler {
     socket.on('error', onSocketError);
     const { options, capacity, logger } = this.deps;
     const target = this.deps.resolve(requestPath(request));
-    if (!target) return refuse(socket, HandshakeException.notFound());
+    if (!target) return this.refuse(socket, HandshakeException.notFound(), request);
     const refusal =
       checkUpgradeRequest(request) ??
       (isOriginAllowed(request, options.allowedOrigins)
         ? capacity.check()
         : HandshakeException.forbidden('Origin not allowed'));
-    if (refusal) return refuse(socket, refusal);
+    if (refusal) return this.refuse(socket, refusal, request);
     const context = handshakeContext(request, target.path, options.tokenSources);
     const { handshakeTimeoutMs: timeoutMs, retryAfterSec } = options.limits;
     let outcome: RealtimePrincipal | Promise<RealtimePrincipal>;
     try {
       outcome = runHandshakeGuards(target.guards, context, { timeoutMs, retryAfterSec }, logger);
     } catch (error) {
-      return refuse(socket, error as HandshakeException);
+      return this.refuse(socket, error as HandshakeException, request);
     }
     const upgrade = (principal: RealtimePrincipal): void => {
       // Checked again: the server may have started draining or filled up during verification.
       const lateRefusal = capacity.check(false) ?? capacity.checkUser(principal);
-      if (lateRefusal) return refuse(socket, lateRefusal);
+      if (lateRefusal) return this.refuse(socket, lateRefusal, request);
       if (socket.destroyed || !socket.writable) return;
       socket.off('error', onSocketError);
-      target.server.handleUpgrade(request, socket, head, (ws) =>
-        this.deps.open({ target, socket: ws, request, principal, transport: socket }),
-      );
+      target.server.handleUpgrade(request, socket, head, (ws) => {
+        this.deps.meter?.handshake(101);
+        this.deps.open({ target, socket: ws, request, principal, transport: socket });
+      });
     };
     if (!(outcome instanceof Promise)) return upgrade(outcome);
     capacity.pending++;
     outcome
       .finally(() => capacity.pending--)
-      .then(upgrade, (error: HandshakeException) => refuse(socket, error))
+      .then(upgrade, (error: HandshakeException) => this.refuse(socket, error, request))
       .catch((error: unknown) => this.failed(socket, error));
+  }
+
+  /** Answers with the refusal's status and code; counted, and logged without the query string. */
+  private refuse(socket: Duplex, error: HandshakeException, request?: IncomingMessage): void {
+    this.deps.meter?.handshake(error.status);
+    const { status, code, message } = error;
+    const level =
+      status >= 500 && status !== 503 ? 'error' : status === 503 || status === 429 ? 'warn' : 'log';
+    this.events.write(level, 'upgrade_refused', {
+      status,
+      code,
+      path: request ? requestPath(request) : undefined,
+      ip: request?.socket.remoteAddress,
+      reason: message,
+    });
+    refuseHandshake(socket, error);
   }
 
   private failed(socket: Duplex, error: unknown): void {
     this.deps.logger.error(`Upgrade failed: ${redact(String(error))}`);
-    refuse(socket, HandshakeException.internal());
+    this.refuse(socket, HandshakeException.internal());
   }
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { isObservable, type Observable } from 'rxjs';
 import { isObject } from '../../protocol/index.js';
 import type { BoundHandler, ConnectionState } from '../connection/connection-state.js';
+import { OK } from '../metrics/meter.js';
 import { handlerFailed, push, reply, type Envelope } from './replies.js';
 
 /** Per-connection concurrency of handlers (from the module's limits). */
@@ -55,10 +56,12 @@ export class HandlerRunner {
 
   private invoke(state: ConnectionState, envelope: Envelope, handler: BoundHandler): void {
     state.inFlight++;
+    const started = state.writer.meter ? performance.now() : 0;
     let result: unknown;
     try {
       result = handler(envelope.data, envelope.event);
     } catch (error) {
+      this.measure(state, envelope, started, false);
       handlerFailed(state, envelope, error);
       return this.release(state);
     }
@@ -66,30 +69,50 @@ export class HandlerRunner {
       result.then(
         (value) => {
           // Reply first, then start the next queued handler: its pushes come after this reply.
-          this.settleWhenSubscribed(state, envelope, value);
+          this.settleWhenSubscribed(state, envelope, value, started);
         },
         (error) => {
+          this.measure(state, envelope, started, false);
           handlerFailed(state, envelope, error);
           this.release(state);
         },
       );
       return;
     }
-    this.settleWhenSubscribed(state, envelope, result);
+    this.settleWhenSubscribed(state, envelope, result, started);
+  }
+
+  /**
+   * With metrics on: the handler's time until its result settled (an Observable: until it was
+   * subscribed), and `ok` when it did not fail (a failure's code is counted with its answer).
+   */
+  private measure(state: ConnectionState, envelope: Envelope, started: number, ok: boolean): void {
+    const meter = state.writer.meter;
+    if (!meter) return;
+    const stats = meter.statsOf(envelope.event, true);
+    stats.durations.observe((performance.now() - started) / 1000);
+    if (ok) stats.answered(OK);
   }
 
   /**
    * Settles once the subscriptions the handler's joins started are confirmed (at once when there
    * are none), then releases the slot.
    */
-  private settleWhenSubscribed(state: ConnectionState, envelope: Envelope, value: unknown): void {
+  private settleWhenSubscribed(
+    state: ConnectionState,
+    envelope: Envelope,
+    value: unknown,
+    started: number,
+  ): void {
     const subscribing = state.subscribing;
     if (!subscribing) {
+      this.measure(state, envelope, started, !isObservable(value));
       this.settle(state, envelope, value);
       return this.release(state);
     }
     void subscribing.then(() => {
       if (state.subscribing === subscribing) state.subscribing = undefined;
+      this.measure(state, envelope, started, !isObservable(value));
       this.settle(state, envelope, value);
       this.release(state);
     });
@@ -114,7 +137,10 @@ export class HandlerRunner {
     );
   }
 
-  /** With an `id`: the first value is the reply. Without: every `WsResponse` value is pushed. */
+  /**
+   * With an `id`: the first value is the reply. Without: every `WsResponse` value is pushed. Its
+   * outcome is `ok` at the reply (or the completion), else the error's code.
+   */
   private settleObservable(
     state: ConnectionState,
     envelope: Envelope,
@@ -122,6 +148,7 @@ export class HandlerRunner {
   ): void {
     const { id } = envelope;
     let replied = false;
+    const ok = (): void => state.writer.meter?.statsOf(envelope.event, true).answered(OK);
     const subscription = source.subscribe({
       next: (value) => {
         if (id === undefined) {
@@ -130,6 +157,7 @@ export class HandlerRunner {
         }
         if (replied) return;
         replied = true;
+        ok();
         reply(state, id, value ?? null);
         queueMicrotask(() => subscription?.unsubscribe());
       },
@@ -137,10 +165,11 @@ export class HandlerRunner {
         if (!replied) handlerFailed(state, envelope, error);
       },
       complete: () => {
-        if (id !== undefined && !replied) {
-          replied = true;
-          reply(state, id, null);
-        }
+        if (id === undefined) return ok();
+        if (replied) return;
+        replied = true;
+        ok();
+        reply(state, id, null);
       },
     });
   }

@@ -7,6 +7,7 @@ import {
 } from '../../protocol/index.js';
 import type { ConnectionState } from '../connection/connection-state.js';
 import { redact } from '../errors/redact.js';
+import { EventLog } from '../logging/event-log.js';
 import { HandledByFilter } from '../filters/handled-by-filter.js';
 import { INTERNAL_MESSAGE, toErrorPayload } from '../errors/to-error-payload.js';
 
@@ -18,6 +19,8 @@ export interface Envelope {
 }
 
 const logger = new Logger('RealtimeAdapter');
+/** Handler failures: one line each (with the stack), a flood of them held to a burst per 10 s. */
+const events = new EventLog(logger);
 
 const INTERNAL: ErrorPayload = { code: ErrorCode.INTERNAL, message: INTERNAL_MESSAGE };
 
@@ -35,7 +38,8 @@ function serialize(id: MessageId | undefined, message: object): string {
 
 /** The reply to a message with an `id`: `{id, data}`. */
 export function reply(state: ConnectionState, id: MessageId, data: unknown): void {
-  state.writer.write(serialize(id, { id, data }));
+  const sent = state.writer.write(serialize(id, { id, data }));
+  if (sent && state.writer.meter) state.writer.meter.replies++;
 }
 
 /** A push: `{event, data}`. */
@@ -53,26 +57,43 @@ export function fail(
   error: ErrorPayload,
   withEvent = true,
 ): void {
+  const meter = state.writer.meter;
+  meter?.statsOf(envelope.event, state.handlers.has(envelope.event)).answered(error.code);
+  let sent: boolean;
   if (envelope.id !== undefined) {
-    state.writer.write(serialize(envelope.id, { id: envelope.id, error }));
-    return;
+    sent = state.writer.write(serialize(envelope.id, { id: envelope.id, error }));
+  } else {
+    const data = withEvent && envelope.event ? { ...error, event: envelope.event } : error;
+    sent = state.writer.write(serialize(undefined, { event: ReservedEvent.ERROR, data }));
   }
-  const data = withEvent && envelope.event ? { ...error, event: envelope.event } : error;
-  push(state, ReservedEvent.ERROR, data);
+  if (sent && meter) meter.errors++;
 }
 
 /** A handler threw or rejected: its coded error, or `INTERNAL` (logged, tokens redacted). */
 export function handlerFailed(state: ConnectionState, envelope: Envelope, error: unknown): void {
   // The app's filter handled it (and logged it if it wanted): a request still gets its error.
   if (error instanceof HandledByFilter) {
-    if (envelope.id === undefined) return;
+    if (envelope.id === undefined) {
+      const code = toErrorPayload(error.original)?.code ?? ErrorCode.INTERNAL;
+      state.writer.meter?.statsOf(envelope.event, true).answered(code);
+      return;
+    }
     return fail(state, envelope, toErrorPayload(error.original) ?? INTERNAL);
   }
   let payload = toErrorPayload(error);
   if (!payload) {
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    logger.error(
-      `Handler for "${envelope.event}" failed (connection ${state.id}, user ${state.userId}): ${redact(detail)}`,
+    const fields = {
+      event: envelope.event,
+      id: envelope.id,
+      connection: state.id,
+      user: state.userId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
+    events.write(
+      'error',
+      'handler_failed',
+      fields,
+      error instanceof Error ? error.stack : undefined,
     );
     payload = INTERNAL;
   }

@@ -6,6 +6,7 @@ import { scheduleExpiry } from '../connection/token-expiry.js';
 import { HandshakeException } from '../errors/handshake.exception.js';
 import { INTERNAL_MESSAGE } from '../errors/to-error-payload.js';
 import type { SessionResumer } from '../recovery/session-resumer.js';
+import { OK } from '../metrics/meter.js';
 import { fail, reply, type Envelope } from './replies.js';
 
 /**
@@ -46,6 +47,7 @@ export class ReservedEvents {
   handle(state: ConnectionState, envelope: Envelope): void {
     switch (envelope.event) {
       case ReservedEvent.PING:
+        state.writer.meter?.statsOf(envelope.event).answered(OK);
         if (envelope.id !== undefined) reply(state, envelope.id, { t: Date.now() });
         return;
       case ReservedEvent.AUTH:
@@ -89,6 +91,7 @@ export class ReservedEvents {
     }
     state.principal = principal;
     scheduleExpiry(state, this.toleranceMs);
+    state.writer.meter?.statsOf(envelope.event).answered(OK);
     if (envelope.id !== undefined) reply(state, envelope.id, { expiresAt: principal.expiresAt });
   }
 }

@@ -152,10 +152,13 @@ export class SessionResumer {
     session.starts.clear();
     for (const v of verdicts) if (v.top) session.starts.set(v.stream, v.top);
     this.recovery.persist(state);
+    const recovered = verdicts.every((v) => v.recovered);
+    const lost = verdicts.flatMap((v) => (v.recovered ? [] : [v.reason ?? 'unknown']));
+    state.writer.meter?.resumed(recovered ? 'recovered' : 'partial', lost);
     if (envelope.id !== undefined) {
       reply(state, envelope.id, {
         session: session.id,
-        recovered: verdicts.every((v) => v.recovered),
+        recovered,
         windowMs: this.recovery.options.windowMs,
         rooms,
         streams,
@@ -185,6 +188,7 @@ export class SessionResumer {
       if (top && !session.starts.has(stream)) session.starts.set(stream, top);
     });
     this.recovery.persist(state);
+    state.writer.meter?.resumed(reason);
     if (envelope.id !== undefined) {
       reply(state, envelope.id, {
         session: session.id,

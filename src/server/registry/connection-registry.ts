@@ -24,6 +24,7 @@ import { RealtimeException } from '../errors/realtime.exception.js';
 import { redact } from '../errors/redact.js';
 import { RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
+import type { Meter } from '../metrics/meter.js';
 import { BroadcastOperator } from './broadcast-operator.js';
 import { Recovery } from '../recovery/recovery.js';
 import { BusSubscriptions } from './bus-subscriptions.js';
@@ -244,10 +245,9 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
   /** The members of a room on this instance only. */
   localMembers = (room: string): RoomMember[] => localMembersOf(this.local, room);
 
-  /** @internal A new connection id, of this instance's origin. */
-  nextId(): string {
-    return this.ids.next();
-  }
+  /** @internal A new connection id, of its origin. */ nextId = (): string => this.ids.next();
+  /** @internal This instance's connections. */ locals = () => this.local.connections.values();
+  /** @internal Set by `RealtimeMetrics` when metrics are on. */ meter: Meter | undefined;
 
   /** @internal Called when a socket has opened. */
   add(connection: ConnectionState): void {
@@ -284,7 +284,7 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
       }
       return;
     }
-    writeMessage(recipients, delivery);
+    writeMessage(recipients, delivery, this.meter);
   }
 
   /** Runs a bus or store call that nobody waits for; their contracts say they never reject. */
@@ -292,8 +292,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     call.catch((error: unknown) => this.warn(error));
   }
 
-  private readonly warn = (error: unknown): void => {
-    const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`Broker call failed: ${redact(message)}`);
-  };
+  private readonly warn = (error: unknown): void =>
+    this.logger.warn(
+      `Broker call failed: ${redact(error instanceof Error ? error.message : String(error))}`,
+    );
 }

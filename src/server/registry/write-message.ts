@@ -1,5 +1,6 @@
 import type { MessageDelivery } from '../broker/delivery.js';
 import type { ConnectionState } from '../connection/connection-state.js';
+import type { Meter } from '../metrics/meter.js';
 import type { PositionedDelivery } from '../recovery/stream-log.js';
 
 /**
@@ -7,7 +8,13 @@ import type { PositionedDelivery } from '../recovery/stream-log.js';
  * to a connection that is resuming its session waits in the session's held pushes instead: the
  * replay of what it missed goes first; one that the replay held already is not written again.
  */
-export function writeMessage(recipients: Set<ConnectionState>, delivery: MessageDelivery): void {
+export function writeMessage(
+  recipients: Set<ConnectionState>,
+  delivery: MessageDelivery,
+  meter?: Meter,
+): void {
+  // Another instance's publication: its lag, when the metrics are on and its bus dated it.
+  if (delivery.sentAt !== undefined) meter?.delivered(delivery.sentAt);
   if (recipients.size === 0) return;
   let frame: Buffer | undefined;
   for (const connection of recipients) {

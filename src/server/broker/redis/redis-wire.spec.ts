@@ -14,7 +14,12 @@ describe('redis wire format', () => {
     };
     const encoded = encodeDelivery('inst-1', message);
     expect(encoded.endsWith(message.frame)).toBe(true);
-    expect(decodeDelivery(encoded)).toEqual({ instanceId: 'inst-1', delivery: message });
+    // Dated by its publisher: the receiver's delivery lag (metrics).
+    const sentAt = expect.any(Number) as number;
+    expect(decodeDelivery(encoded)).toEqual({
+      instanceId: 'inst-1',
+      delivery: { ...message, sentAt },
+    });
 
     const disconnect: Delivery = { kind: 'disconnect', target, code: 4500, reason: 'Revoked' };
     expect(decodeDelivery(encodeDelivery('inst-2', disconnect))).toEqual({
@@ -37,7 +42,7 @@ describe('redis wire format', () => {
     const message: Delivery = { kind: 'message', target, frame: '{"event":"x"}', volatile: false };
     expect(decodeDelivery(encodeDelivery('inst-1', message, 7))).toEqual({
       instanceId: 'inst-1',
-      delivery: message,
+      delivery: { ...message, sentAt: expect.any(Number) as number },
       seq: 7,
     });
   });
@@ -49,7 +54,7 @@ describe('redis wire format', () => {
     const encoded = encodePositioned('inst-1', { target: { ...target, exceptRooms }, frame }, 9);
     // Not skipped by its publisher as its own: it does not start with the own prefix.
     expect(encoded.startsWith(wirePrefix('inst-1'))).toBe(false);
-    expect(encoded.startsWith('rt2 inst-1 p\n{"k":"m","q":9,"t":')).toBe(true);
+    expect(encoded).toMatch(/^rt2 inst-1 p\n\{"k":"m","q":9,"w":\d+,"t":/);
     expect(decodeDelivery(encoded)).toEqual({
       instanceId: 'inst-1',
       delivery: {
@@ -58,6 +63,7 @@ describe('redis wire format', () => {
         frame,
         volatile: false,
         position,
+        sentAt: expect.any(Number) as number,
       },
       echo: 9,
     });

@@ -37,6 +37,8 @@ interface Header {
   q?: number;
   /** The key of a push to a latest-value stream (positioned publications only). */
   l?: unknown;
+  /** When the message was published, ms since the epoch (the delivery lag of the metrics). */
+  w?: number;
 }
 
 export interface WireDelivery {
@@ -59,7 +61,7 @@ export function wirePrefix(instanceId: string): string {
  */
 export function positionedWireHead(instanceId: string, seq: number, latest?: string): string {
   const key = latest === undefined ? '' : `"l":${JSON.stringify(latest)},`;
-  return `${VERSION} ${instanceId}${POSITIONED}\n{"k":"m","q":${seq},${key}"t":`;
+  return `${VERSION} ${instanceId}${POSITIONED}\n{"k":"m","q":${seq},"w":${Date.now()},${key}"t":`;
 }
 
 /** A positioned publication as the stream log's script builds it (for tests and tools). */
@@ -81,7 +83,7 @@ export function encodeDelivery(instanceId: string, delivery: Delivery, seq?: num
 function headerOf(delivery: Delivery): Header {
   switch (delivery.kind) {
     case 'message':
-      return { k: 'm', t: delivery.target, ...(delivery.volatile ? { v: 1 } : {}) };
+      return { k: 'm', t: delivery.target, w: Date.now(), ...(delivery.volatile ? { v: 1 } : {}) };
     case 'disconnect':
       return { k: 'd', t: delivery.target, c: delivery.code, r: delivery.reason };
     default:
@@ -128,7 +130,9 @@ function toDelivery(
   if (header.k === 'm') {
     // The body goes to sockets verbatim: it must be a push, checked once here.
     if (!isPushFrame(body, positioned)) return undefined;
-    return { kind: 'message', target: header.t, frame: body, volatile: header.v === 1 };
+    const volatile = header.v === 1;
+    const sentAt = typeof header.w === 'number' ? { sentAt: header.w } : {};
+    return { kind: 'message', target: header.t, frame: body, volatile, ...sentAt };
   }
   // A command has no body: anything after its header is not ours.
   if (body.length > 0) return undefined;
