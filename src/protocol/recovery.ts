@@ -1,7 +1,8 @@
 /**
- * Missed-message recovery (issue 14; design in docs/recovery-design.md). Not served yet: these
- * are the names and shapes the server and the SDK will share, fixed here first so that both
- * sides and their tests use one definition. Old clients ignore every one of them.
+ * Missed-message recovery (issue 14; design in docs/recovery-design.md; wire format in
+ * docs/protocol.md, section 8): the names and shapes the server (option `recovery`) and the SDK
+ * (option `recovery`) share, so that both sides and their tests use one definition. Old clients
+ * ignore every one of them.
  */
 
 /** The reserved event a reconnecting client sends first, with the positions it has seen. */

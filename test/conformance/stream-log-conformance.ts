@@ -1,10 +1,11 @@
-import { positionedFrame } from '../../src/protocol/index.js';
+import { positionedFrame, RecoveryReason } from '../../src/protocol/index.js';
 import {
   NO_TARGET,
   type DeliveryTarget,
   type MessageDelivery,
 } from '../../src/server/broker/delivery.js';
 import type { HistoryRule, PositionedDelivery } from '../../src/server/recovery/stream-log.js';
+import { verdictOf } from '../../src/server/recovery/stream-verdict.js';
 import { waitFor } from '../support/wait-for.js';
 import { useLogs, type LogNode, type StreamLogFactory } from './stream-log-harness.js';
 import { streamLogFailureConformance } from './stream-log-failures.js';
@@ -178,6 +179,48 @@ export function describeStreamLogConformance(
       await a!.log.append('room:ttl', push(3), rule);
       const after = await a!.log.read('room:ttl', 0, 10);
       expect(after.entries.map((d) => d.position)).toEqual([{ stream: 'room:ttl', e, o: 3 }]);
+    });
+
+    it('drops entries older than ttlMs from a busy stream, so a resume that needs them is a gap', async () => {
+      const [a] = await logs.start(1);
+      // Far more room than pushes, so only the age can drop the first.
+      const rule = { size: 100_000, ttlMs: 1000 };
+      await a!.log.append('room:busy', push(1), rule);
+      const { e } = await a!.log.top('room:busy');
+      // A push each millisecond at most: the stream never goes quiet, until the first aged out.
+      let n = 1;
+      let last = Date.now();
+      await waitFor(async () => {
+        if (Date.now() !== last) {
+          last = Date.now();
+          await a!.log.append('room:busy', push(++n), rule);
+        }
+        return (await a!.log.read('room:busy', 0, 1)).entries[0]?.position.o !== 1;
+      }, 'the first push to age out of a busy stream');
+      expect(n).toBeLessThan(rule.size);
+      const { top, entries } = await a!.log.read('room:busy', 0, rule.size);
+      expect(top).toEqual({ e, o: n });
+      // What is kept is the newest run, without a hole, up to the last push.
+      const first = entries[0]!.position.o;
+      expect(first).toBeGreaterThan(1);
+      expect(offsets(entries)).toEqual(Array.from({ length: n - first + 1 }, (_, i) => first + i));
+      // A client that saw only the first push is told history_gap, with nothing replayed.
+      const claim = (o: number) => ({
+        client: { e, o },
+        start: { e, o: 0 },
+        rule,
+        overflowed: false,
+        session: { connectionId: 'conn-9', userId: 'u', rooms: ['chat'] },
+      });
+      await expect(verdictOf(a!.log, 'room:busy', claim(1))).resolves.toMatchObject({
+        recovered: false,
+        reason: RecoveryReason.HISTORY_GAP,
+        replay: [],
+      });
+      // One that saw all but the last gets exactly the last.
+      const recent = await verdictOf(a!.log, 'room:busy', claim(n - 1));
+      expect(recent.recovered).toBe(true);
+      expect(offsets(recent.replay)).toEqual([n]);
     });
 
     it('opens a new epoch when the backend lost its data', async () => {

@@ -4,6 +4,7 @@ import {
   type RunningRealtimeApp,
   type TestClient,
 } from '../../src/testing/index.js';
+import { InProcessBroker } from '../../src/server/index.js';
 import { range, startRecoveryApp, tokenOf } from '../support/recovery-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -94,6 +95,39 @@ describe('SDK recovery', () => {
     // The room came back all the same: live traffic flows.
     publish('r1', 51, 51);
     expect(await client.expectPush('msg')).toEqual({ n: 51 });
+  });
+
+  it('F11: recovery: false against a server with recovery: plain pushes, onReconnect, no session', async () => {
+    const broker = new InProcessBroker();
+    server = await startRecoveryApp({}, { broker });
+    let reconnects = 0;
+    const recoveries: RecoveryInfo[] = [];
+    const client = await createTestClient(server.wsUrl('/ws'), {
+      getToken: () => tokenOf('alice'),
+      backoff: BACKOFF,
+      pingIntervalMs: 0,
+      recovery: false,
+      onRecovery: (info) => recoveries.push(info),
+      onReconnect: () => void reconnects++,
+    });
+    clients.push(client);
+    await client.request('room:join', 'r1');
+    // Without a $resume there is no session: a join would have saved its record.
+    expect(broker.hub.sessions.size).toBe(0);
+    publish('r1', 1, 2);
+    // Positioned on the wire, the position is not part of the data.
+    for (const n of range(1, 2)) expect(await client.expectPush('msg')).toEqual({ n });
+    expect(client.recovery).toMatchObject({ enabled: false, hasSession: false, positions: {} });
+
+    await drop('alice');
+    await waitFor(() => reconnects === 1, 'onReconnect');
+    // Never resumed: no onRecovery, and the rooms are the app's to join again.
+    expect(recoveries).toEqual([]);
+    expect(server.registry().localMembers('r1')).toEqual([]);
+    await client.request('room:join', 'r1');
+    expect(broker.hub.sessions.size).toBe(0);
+    publish('r1', 3, 3);
+    expect(await client.expectPush('msg')).toEqual({ n: 3 });
   });
 
   it('falls back to onReconnect against a server without recovery', async () => {

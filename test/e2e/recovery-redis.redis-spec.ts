@@ -1,84 +1,14 @@
-import { Redis } from 'ioredis';
+import { setInterval } from 'node:timers/promises';
 import { RealtimeBroker, type RedisBroker } from '../../src/server/index.js';
-import type { RunningRealtimeApp } from '../../src/testing/index.js';
-import { range, ResumingClient, startRecoveryApp } from '../support/recovery-app.js';
-import { RedisProcess } from '../support/redis-server.js';
-import { waitFor } from '../support/wait-for.js';
+import { range } from '../support/recovery-app.js';
+import { useRedisRecovery } from '../support/recovery-redis.js';
 
 /**
- * Recovery with history and sessions in Redis (reliability F1, F3c, F7, F9), over real sockets
+ * Recovery with history and sessions in Redis (reliability F1, F3, F7, F9), over real sockets
  * and a private redis-server: a client resumes on any instance.
  */
 
-let redis: RedisProcess;
-let admin: Redis;
-let prefix = 0;
-beforeAll(async () => {
-  redis = await RedisProcess.start();
-  admin = new Redis(redis.url);
-});
-afterAll(async () => {
-  await admin.quit();
-  await redis.kill();
-});
-
-const servers: RunningRealtimeApp[] = [];
-const clients: ResumingClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.socket.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-const RECOVERY = {
-  streams: [
-    { match: 'room:ticker:*', conflate: true, size: 10 },
-    { match: '*', size: 2000 },
-  ],
-};
-
-async function instances(count: number): Promise<RunningRealtimeApp[]> {
-  // Generous: these cases check order and completeness with Redis healthy. On a starved machine
-  // a burst of 1 000 pipelined appends can pass the default 1 s, and an append that times out is
-  // served unpositioned to the publisher's own sockets (the degraded mode, tested elsewhere).
-  const redisOptions = { url: redis.url, prefix: `rec${++prefix}`, commandTimeoutMs: 10_000 };
-  const started: RunningRealtimeApp[] = [];
-  for (let i = 0; i < count; i++) {
-    const app = await startRecoveryApp(RECOVERY, { redis: redisOptions });
-    await (app.app.get(RealtimeBroker) as RedisBroker).whenReady();
-    servers.push(app);
-    started.push(app);
-  }
-  return started;
-}
-
-async function connect(server: RunningRealtimeApp, sub: string): Promise<ResumingClient> {
-  const client = await ResumingClient.connect(server.url, sub);
-  clients.push(client);
-  await client.resume();
-  return client;
-}
-
-/** Cuts a client off; resolves once the server wrote its closed session (expiring in the window). */
-async function cut(server: RunningRealtimeApp, client: ResumingClient): Promise<void> {
-  const before = server.registry().size;
-  client.socket.ws.terminate();
-  await waitFor(() => server.registry().size < before, 'the server to see the close');
-  const key = `rec${prefix}:s:{${client.session}}`;
-  await waitFor(async () => {
-    const ttl = await admin.pttl(key);
-    return ttl > 0 && ttl <= 120_000;
-  }, 'the closed session record');
-}
-
-/** Alice in room r1, one push seen, then cut off (her closed session written). */
-async function aliceAway(server: RunningRealtimeApp): Promise<ResumingClient> {
-  const alice = await connect(server, 'alice');
-  await alice.join('r1');
-  server.registry().to('r1').emit('msg', { n: 1 });
-  await alice.take('msg', 1);
-  await cut(server, alice);
-  return alice;
-}
+const { instances, connect, cut, aliceAway, track, ...kit } = useRedisRecovery();
 
 describe('recovery on Redis', () => {
   it('F1: cut off while its room publishes 200 from both instances, resumed on the other one', async () => {
@@ -96,7 +26,7 @@ describe('recovery on Redis', () => {
     expect([...order].sort((x, y) => x - y)).toEqual(range(2, 201));
 
     const { client, reply } = await alice.reconnect(b!.url);
-    clients.push(client);
+    track(client);
     expect(reply).toMatchObject({
       recovered: true,
       rooms: ['r1'],
@@ -105,6 +35,47 @@ describe('recovery on Redis', () => {
     a!.registry().to('r1').emit('msg', { n: 202 });
     expect(await client.take('msg', 201)).toEqual([...order, 202]);
   });
+
+  it('F1: away for 3 s while both instances publish to its room, then everything once, in order', async () => {
+    const [a, b] = await instances(2);
+    const alice = await connect(a!, 'alice');
+    await alice.join('r1');
+    const other = await connect(b!, 'bob');
+    await other.join('r1');
+    a!.registry().to('r1').emit('msg', { n: 1 });
+    await alice.take('msg', 1);
+    await cut(a!, alice);
+    const away = Date.now();
+    // A steady publisher, a push every 10 ms from either instance, that stops after 3 s.
+    let sent = 1;
+    const ticks = setInterval(10);
+    while (Date.now() - away < 3000) {
+      await ticks.next();
+      [a!, b!][++sent % 2]!.registry().to('r1').emit('msg', { n: sent });
+    }
+    await ticks.return?.();
+    const order = (await other.take('msg', sent)).slice(1);
+    expect([...order].sort((x, y) => x - y)).toEqual(range(2, sent));
+    expect(order.length).toBeGreaterThan(50);
+
+    const { client, reply } = await alice.reconnect(b!.url);
+    track(client);
+    expect(Date.now() - away).toBeGreaterThanOrEqual(3000);
+    expect(reply).toMatchObject({
+      recovered: true,
+      rooms: ['r1'],
+      streams: { 'room:r1': { recovered: true, o: sent, replayed: sent - 1 } },
+    });
+    a!
+      .registry()
+      .to('r1')
+      .emit('msg', { n: sent + 1 });
+    expect(await client.take('msg', sent)).toEqual([...order, sent + 1]);
+    // Nothing after the live push: each missed push came exactly once.
+    await client.socket.request('$ping');
+    expect(client.arrivals.at(-1)).toBe('reply:2');
+    expect(client.arrivals.filter((x) => x.startsWith('push:'))).toHaveLength(sent);
+  }, 20_000);
 
   it('F7: 3 sockets of a user on 2 instances, a room on both: 1 000 pushes once each, one order', async () => {
     const [a, b] = await instances(2);
@@ -131,9 +102,9 @@ describe('recovery on Redis', () => {
     const [a] = await instances(1);
     const alice = await aliceAway(a!);
     a!.registry().to('r1').emit('msg', { n: 2 });
-    await admin.flushall();
+    await kit.admin().flushall();
     const { client, reply } = await alice.reconnect(a!.url);
-    clients.push(client);
+    track(client);
     expect(reply).toMatchObject({ recovered: false, reason: 'no_session', rooms: [] });
     expect(client.arrivals).toEqual(['reply:1']);
   });
@@ -142,11 +113,11 @@ describe('recovery on Redis', () => {
     const [a] = await instances(1);
     const alice = await aliceAway(a!);
     const broker = a!.app.get(RealtimeBroker) as RedisBroker;
-    await redis.kill();
-    await redis.restart();
+    await kit.redis().kill();
+    await kit.redis().restart();
     await broker.whenReady();
     const { client, reply } = await alice.reconnect(a!.url);
-    clients.push(client);
+    track(client);
     expect(reply).toMatchObject({ recovered: false, reason: 'no_session', rooms: [] });
     expect(client.arrivals).toEqual(['reply:1']);
     await client.join('r1');
@@ -157,12 +128,12 @@ describe('recovery on Redis', () => {
   it('F3c: history lost but the session kept is epoch_changed, with nothing replayed', async () => {
     const [a] = await instances(1);
     const alice = await aliceAway(a!);
-    const streamKeys = await admin.keys(`rec${prefix}:h*`);
+    const streamKeys = await kit.historyKeys();
     expect(streamKeys.length).toBeGreaterThan(0);
-    await admin.del(...streamKeys);
+    await kit.admin().del(...streamKeys);
     a!.registry().to('r1').emit('msg', { n: 2 });
     const { client, reply } = await alice.reconnect(a!.url);
-    clients.push(client);
+    track(client);
     expect(reply).toMatchObject({
       recovered: false,
       rooms: ['r1'],
@@ -182,7 +153,7 @@ describe('recovery on Redis', () => {
       }
     }
     const { client, reply } = await alice.reconnect(a!.url);
-    clients.push(client);
+    track(client);
     expect(reply).toMatchObject({
       recovered: true,
       streams: { 'room:ticker:all': { recovered: true, o: 40, replayed: 2 } },

@@ -1,3 +1,4 @@
+import { RecoveryReason } from '../../src/protocol/index.js';
 import { InProcessBroker, RealtimeBroker } from '../../src/server/index.js';
 import type { RunningRealtimeApp } from '../../src/testing/index.js';
 import { range, ResumingClient, startRecoveryApp } from '../support/recovery-app.js';
@@ -146,6 +147,59 @@ describe('recovery on one instance', () => {
     // The room is back: live traffic flows, from where the reply said it continues.
     publish('r1', 51, 51);
     expect(await client.socket.nextEvent('msg')).toMatchObject({ o: 51, data: { n: 51 } });
+  });
+
+  it('recovers pushes to everyone (all()) missed while away, in order, once, then live', async () => {
+    server = await startRecoveryApp();
+    const alice = await connect('alice');
+    await alice.resume();
+    server.registry().all().emit('msg', { n: 1 });
+    const first = await alice.socket.nextEvent('msg');
+    expect(first).toMatchObject({ o: 1, s: 'all', data: { n: 1 } });
+    await cut(alice);
+    for (const n of range(2, 6)) server.registry().all().emit('msg', { n });
+
+    const { client, reply } = await alice.reconnect(server.url);
+    clients.push(client);
+    expect(reply).toMatchObject({
+      recovered: true,
+      streams: { all: { recovered: true, o: 6, replayed: 5 } },
+    });
+    server.registry().all().emit('msg', { n: 7 });
+    expect(await client.take('msg', 6)).toEqual(range(2, 7));
+    const at = client.arrivals.indexOf('reply:1');
+    expect(client.arrivals.slice(0, at)).toEqual(range(2, 6).map((n) => `push:msg:${n}`));
+    expect(client.arrivals.slice(at + 1)).toEqual(['push:msg:7']);
+    expect(client.positions['all']).toEqual({ e: first['e'], o: 7 });
+  });
+
+  it('more pushes to everyone than kept: history_gap on all only, the room still replayed', async () => {
+    server = await startRecoveryApp({
+      history: { size: 3 },
+      streams: [{ match: 'room:*', size: 100 }],
+    });
+    const alice = await connect('alice');
+    await alice.resume();
+    await alice.join('r1');
+    server.registry().all().emit('msg', { n: 1 });
+    publish('r1', 2, 2);
+    expect(await alice.take('msg', 2)).toEqual([1, 2]);
+    await cut(alice);
+    for (const n of range(3, 12)) server.registry().all().emit('msg', { n });
+    publish('r1', 13, 14);
+
+    const { client, reply } = await alice.reconnect(server.url);
+    clients.push(client);
+    expect(reply).toMatchObject({
+      recovered: false,
+      rooms: ['r1'],
+      streams: {
+        all: { recovered: false, reason: RecoveryReason.HISTORY_GAP, o: 11 },
+        'room:r1': { recovered: true, o: 3, replayed: 2 },
+      },
+    });
+    // None of the 10 (not even the 3 kept): only the room's.
+    expect(client.arrivals).toEqual(['push:msg:13', 'push:msg:14', 'reply:1']);
   });
 
   it('F11: a client that never sends $resume gets positioned frames and leaves no session', async () => {

@@ -69,19 +69,23 @@ describe('RedisStreamLog in Redis', () => {
   });
 
   it('keeps entries under the channel’s hash tag, with their ttl, and the meta longer', async () => {
+    const [before] = await admin.time();
     await broker.log.append('room:chat', push(1), { size: 10, ttlMs: 5000 });
     const entries = `${prefix()}:h:{${prefix()}:room:chat}`;
     const meta = `${prefix()}:hm:{${prefix()}:room:chat}`;
     const { e } = await broker.log.top('room:chat');
-    await expect(admin.hgetall(meta)).resolves.toEqual({ e, s: '1' });
+    // The meta holds the entries' ttl, which each entry's append time (Redis's clock) ages by.
+    await expect(admin.hgetall(meta)).resolves.toEqual({ e, s: '1', t: '5000' });
     const range = await admin.xrange(entries, '-', '+');
+    const frame = positionedFrame(push(1).frame, 'room:chat', { e, o: 1 });
     expect(range).toEqual([
-      [
-        '1-0',
-        ['f', positionedFrame(push(1).frame, 'room:chat', { e, o: 1 }), 't', expect.any(String)],
-      ],
+      ['1-0', ['f', frame, 't', expect.any(String), 'a', expect.any(String)]],
     ]);
     expect(JSON.parse(range[0]![1][3]!)).toEqual(push(1).target);
+    const [after] = await admin.time();
+    const at = Number(range[0]![1][5]);
+    expect(at).toBeGreaterThanOrEqual(Number(before) * 1000);
+    expect(at).toBeLessThan((Number(after) + 1) * 1000);
     const [entriesTtl, metaTtl] = await Promise.all([admin.pttl(entries), admin.pttl(meta)]);
     expect(entriesTtl).toBeGreaterThan(0);
     expect(entriesTtl).toBeLessThanOrEqual(5000);

@@ -51,6 +51,16 @@ export class RedisProcess {
     });
   }
 
+  /** `kill -STOP`: Redis keeps its data and connections, and answers nothing until `thaw()`. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** `kill -CONT`: Redis runs again, the commands that waited first. */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** `kill -9`: no goodbye to anyone. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -131,9 +131,10 @@ async function start(config: PageConfig, name: string): Promise<void> {
 /**
  * What a reconnect's `$resume` gave. Recovered: the server restored the rooms and replayed what
  * was missed, and `onReconnect` does not run. The chat rooms are joined again all the same,
- * quietly, so that the others (who saw this user leave when the socket dropped) see it back; the
- * ticker is subscribed again for the current prices (ticks are not recovered, and the demo's
- * price feed counts the new connection as a subscriber only then). Not recovered: `onReconnect`
+ * quietly, so that the others (who saw this user leave when the socket dropped) see it back. The
+ * ticker's rooms are latest-value streams: the resume already replayed the newest price of each
+ * symbol, and the server's `onConnectionResume` made the connection a subscriber of the feed
+ * again; subscribing once more here is redundant and harmless. Not recovered: `onReconnect`
  * joins again, and the rooms whose history is gone say so.
  */
 function recovered(current: Running, info: RecoveryInfo): void {

@@ -10,7 +10,10 @@ export interface RecoveryStreamRule {
   match: string;
   /** Pushes kept per stream: a client that missed more is told `history_gap`. */
   size?: number;
-  /** Age after which a kept push is dropped, in ms. */
+  /**
+   * Age after which a kept push is dropped, in ms, each push on its own (in-process and on
+   * Redis, by Redis's clock there): a client that missed an aged-out push is told `history_gap`.
+   */
   ttlMs?: number;
   /**
    * `false`: pushes to these streams are at most once (typing indicators): never positioned nor
