@@ -12,6 +12,7 @@ const COLORS: Record<string, string> = {
   'nest-socketio': '#7c3aed',
   realtime: '#10b981',
   'realtime-dto': '#047857',
+  'realtime-metrics': '#34d399',
 };
 
 function escape(text: string): string {

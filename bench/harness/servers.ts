@@ -44,6 +44,13 @@ export const SERVERS: ServerSpec[] = [
     dialect: REALTIME_ENVELOPE,
     env: { BENCH_VARIANT: 'dto' },
   },
+  {
+    name: 'realtime-metrics',
+    label: 'nestjs-realtime + metrics',
+    file: 'realtime.js',
+    dialect: REALTIME_ENVELOPE,
+    env: { BENCH_METRICS: '1' },
+  },
 ];
 
 export const GENERATOR_CORE = 0;

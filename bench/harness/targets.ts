@@ -61,6 +61,13 @@ export function goals(broadcastSizes: number[]): Goal[] {
       atMost: true,
       text: 'memory per idle connection',
     },
+    {
+      scenario: 'reqrep',
+      server: 'realtime-metrics',
+      base: 'realtime',
+      ratio: 0.95,
+      text: 'request/reply with metrics on (vs off)',
+    },
     { scenario: 'reqrep', server: 'realtime', base: 'nest-ws', ratio: 1.5, text: 'request/reply' },
     {
       scenario: 'reqrep',
@@ -77,6 +84,7 @@ const LABELS: Record<string, string> = {
   [FLOOR]: 'raw ws, batched',
   'nest-ws': 'Nest WsAdapter',
   socketio: 'Socket.IO',
+  realtime: 'nestjs-realtime (metrics off)',
 };
 
 export function targets(m: Medians, broadcastSizes: number[]): Target[] {

@@ -3,7 +3,8 @@
  * a `@RealtimeGateway()`, JWT verified at the upgrade, the envelope with ids, rooms through the
  * injectable `ConnectionRegistry`. BENCH_VARIANT=dto puts class-validator DTOs on the handlers;
  * BENCH_REDIS_URL turns on the Redis broker; BENCH_RECOVERY=<size> turns on missed-message
- * recovery with that history size per stream (in process, or on Redis with the Redis broker).
+ * recovery with that history size per stream (in process, or on Redis with the Redis broker);
+ * BENCH_METRICS=1 turns on the Prometheus metrics.
  *
  * The only departure from the defaults is `limits`: the benchmark sends far more than 50 messages
  * a second per connection, from one user, over 10 000 connections, so the per-connection rate,
@@ -111,6 +112,8 @@ const gateway: Type = VARIANT === 'dto' ? DtoGateway : PlainGateway;
         : {}),
       ...(REDIS_URL ? { redis: { url: REDIS_URL, prefix: REDIS_PREFIX } } : {}),
       ...(HISTORY === undefined ? {} : { recovery: { history: { size: HISTORY } } }),
+      // BENCH_METRICS=1: Prometheus metrics on (the cost of counting; nobody scrapes meanwhile).
+      ...(process.env['BENCH_METRICS'] === '1' ? { metrics: true } : {}),
     }),
   ],
   providers: [gateway],

@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import type { ConnectionState } from './connection-state.js';
 import { Heartbeat } from './heartbeat.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
@@ -28,6 +29,9 @@ function peer(onPing: () => void = () => undefined): Peer {
 }
 
 describe('Heartbeat', () => {
+  // Its `heartbeat_terminated` lines: no app here to take them.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(true));
   let t = 0;
   let heartbeat: Heartbeat;
 
