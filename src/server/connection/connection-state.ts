@@ -14,7 +14,10 @@ import type {
 import { SocketWriter, type Corkable } from './socket-writer.js';
 
 /** A Nest message handler bound to its gateway and client: `(data, event) => result`. */
-export type BoundHandler = (data: unknown, event: string) => unknown;
+export type BoundHandler = ((data: unknown, event: string) => unknown) & {
+  /** Called one microtask after it is scheduled, as Nest's chain starts a handler (direct path). */
+  readonly deferred?: true;
+};
 
 /** Messages held while connection hooks run; more than this closes the socket. */
 export const MAX_BACKLOG = 256;

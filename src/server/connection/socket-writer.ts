@@ -3,6 +3,8 @@ import { CloseCode, isSendableCloseCode, truncateCloseReason } from '../../proto
 import type { Meter } from '../metrics/meter.js';
 
 const OPEN = 1;
+/** `ws` send options of every frame: text (one object, not one per frame). */
+const TEXT = { binary: false } as const;
 
 /** What the writer needs of the TCP socket under a WebSocket. */
 export interface Corkable {
@@ -81,7 +83,7 @@ export class SocketWriter {
       return false;
     }
     this.cork();
-    this.socket.send(frame, { binary: false });
+    this.socket.send(frame, TEXT);
     if (this.meter) this.meter.framesSent++;
     return true;
   }
@@ -141,7 +143,7 @@ export class SocketWriter {
     // buffer holds, so the client leaves with the newest value of each slot.
     const parked = this.parked;
     this.parked = undefined;
-    if (parked) for (const frame of parked.values()) this.socket.send(frame, { binary: false });
+    if (parked) for (const frame of parked.values()) this.socket.send(frame, TEXT);
     this.socket.close(closing.code, closing.reason);
     this.meter?.closeSent(closing.code);
   }

@@ -39,7 +39,6 @@ interface Param {
 }
 
 const directs = new WeakSet<object>();
-const STARTED = Promise.resolve();
 
 /** @internal Whether a connection's handler is a direct one (for tests). */
 export function isDirectHandler(handler: unknown): boolean {
@@ -137,17 +136,25 @@ export function directHandler(
   if (!target.isStatic || !onlyModuleEnhancers(target)) return undefined;
   const resolved = paramsOf(target);
   if (!resolved) return undefined;
-  const { params, length } = resolved;
+  const { length } = resolved;
+  // What the pipe would hand on untouched is decided here once, not per message.
+  const params = resolved.params.map((param) => ({
+    ...param,
+    passThrough: pipe.passesThrough(param.meta),
+  }));
   const { instance, callback } = target;
   const call = (args: unknown[]): unknown => {
     const result = callback.apply(instance, args);
     return isThenable(result) && !(result instanceof Promise) ? Promise.resolve(result) : result;
   };
   return (client) => {
-    // One microtask, as Nest's chain has (several): every message of a TCP read starts its
-    // handler before any of them runs, so a handler that closes the connection does not drop
-    // the requests read with it (see test/e2e/close-flush.e2e-spec.ts).
-    const handler: BoundHandler = (data) => STARTED.then(() => run(client, data));
+    // `deferred`: the runner calls it one microtask later, as Nest's chain starts handlers
+    // (after several): every message of a TCP read starts its handler before any of them runs,
+    // so a handler that closes the connection does not drop the requests read with it (see
+    // test/e2e/close-flush.e2e-spec.ts).
+    const handler = Object.assign((data: unknown) => run(client, data), {
+      deferred: true as const,
+    });
     directs.add(handler);
     return handler;
   };
@@ -155,9 +162,9 @@ export function directHandler(
     const args: unknown[] = new Array(length).fill(undefined);
     let pending: Promise<void>[] | undefined;
     try {
-      for (const { index, read, meta } of params) {
+      for (const { index, read, meta, passThrough } of params) {
         const value = read(client, data);
-        const piped = pipe.tryCompiled(value, meta);
+        const piped = passThrough ? value : pipe.tryCompiled(value, meta);
         if (piped !== DEFER) {
           args[index] = piped;
           continue;

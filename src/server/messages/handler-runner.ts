@@ -34,13 +34,12 @@ export class HandlerRunner {
 
   /** Runs the handler now, or queues it. False when the queue is full (nothing was done). */
   schedule(state: ConnectionState, envelope: Envelope, handler: BoundHandler): boolean {
-    const run = (): void => this.invoke(state, envelope, handler);
     if (state.inFlight < this.limits.concurrentHandlers) {
-      run();
+      this.invoke(state, envelope, handler);
       return true;
     }
     if (state.queue.length >= this.limits.queuedMessages) return false;
-    state.queue.push(run);
+    state.queue.push(() => this.invoke(state, envelope, handler));
     return true;
   }
 
@@ -56,6 +55,13 @@ export class HandlerRunner {
 
   private invoke(state: ConnectionState, envelope: Envelope, handler: BoundHandler): void {
     state.inFlight++;
+    // A direct handler starts one microtask later (a queued callback, not a promise and its
+    // reactions): every message of a read has started before any of them runs.
+    if (handler.deferred) queueMicrotask(() => this.call(state, envelope, handler));
+    else this.call(state, envelope, handler);
+  }
+
+  private call(state: ConnectionState, envelope: Envelope, handler: BoundHandler): void {
     const started = state.writer.meter ? performance.now() : 0;
     let result: unknown;
     try {
@@ -106,20 +112,22 @@ export class HandlerRunner {
   ): void {
     const subscribing = state.subscribing;
     if (!subscribing) {
-      this.measure(state, envelope, started, !isObservable(value));
+      this.measure(state, envelope, started, !(typeof value === 'object' && isObservable(value)));
       this.settle(state, envelope, value);
       return this.release(state);
     }
     void subscribing.then(() => {
       if (state.subscribing === subscribing) state.subscribing = undefined;
-      this.measure(state, envelope, started, !isObservable(value));
+      this.measure(state, envelope, started, !(typeof value === 'object' && isObservable(value)));
       this.settle(state, envelope, value);
       this.release(state);
     });
   }
 
   private settle(state: ConnectionState, envelope: Envelope, value: unknown): void {
-    if (isObservable(value)) return this.settleObservable(state, envelope, value);
+    if (typeof value === 'object' && isObservable(value)) {
+      return this.settleObservable(state, envelope, value);
+    }
     if (envelope.id !== undefined) return reply(state, envelope.id, value ?? null);
     if (isWsResponse(value)) return push(state, value.event, value.data);
     if (value !== undefined && value !== null) this.warnDropped(envelope.event);

@@ -67,13 +67,14 @@ export class MessageDispatcher {
       return;
     }
     // No handler runs for an expired token, even before its expiry timer has fired.
-    if (isExpired(state, this.toleranceMs)) {
+    const now = Date.now();
+    if (isExpired(state, this.toleranceMs, now)) {
       state.close(CloseCode.TOKEN_EXPIRED, 'Token expired');
       return;
     }
     const envelope = this.parse(state, raw);
     if (!envelope) return;
-    if (!state.limits.admit(Date.now())) {
+    if (!state.limits.admit(now)) {
       return this.rateLimited(state, envelope, 'Message rate exceeded');
     }
     if (envelope.event.startsWith(RESERVED_EVENT_PREFIX)) {

@@ -88,17 +88,23 @@ export class RealtimeValidationPipe extends ValidationPipe {
   }
 
   /**
+   * Whether the pipe hands this parameter on untouched whatever its value (no DTO to validate,
+   * nothing to convert), so a caller may skip it: decided by the parameter, once. @internal
+   */
+  passesThrough(metadata: ArgumentMetadata): boolean {
+    if (this.toValidate(metadata)) return false;
+    // ValidationPipe's transformPrimitive() only converts a keyed route or query parameter.
+    return !(metadata.data && (metadata.type === 'param' || metadata.type === 'query'));
+  }
+
+  /**
    * The synchronous answer for a plain object and a DTO whose rules the compiled path runs
    * (see `compiledTransform()`): the instance, or a thrown `VALIDATION_FAILED`. `DEFER` for
    * anything else. A class without rules lets the payload pass, as in `transform()`.
    * @internal
    */
   tryCompiled(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (!this.toValidate(metadata)) {
-      // ValidationPipe's transformPrimitive() only converts a keyed route or query parameter.
-      const converts = metadata.data && (metadata.type === 'param' || metadata.type === 'query');
-      return converts ? DEFER : value;
-    }
+    if (!this.toValidate(metadata)) return this.passesThrough(metadata) ? value : DEFER;
     const { metatype } = metadata;
     if (!hasRules(metatype)) return value;
     if (!isPlainObject(value)) return DEFER;
