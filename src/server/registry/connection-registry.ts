@@ -276,8 +276,8 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
       return;
     }
     if (delivery.kind !== 'message') {
-      // A join or a leave of the targeted connections; one at its room limit is left out.
-      for (const connection of recipients) {
+      // Join or leave the targets, not at their room limit (a copy: a leave changes the set).
+      for (const connection of [...recipients]) {
         if (delivery.kind === 'leave') this.leave(connection, delivery.room);
         else if (connection.rooms.size < this.roomsPerConnection)
           this.join(connection, delivery.room);

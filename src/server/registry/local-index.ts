@@ -40,6 +40,20 @@ export interface InterestChanges {
  * them; and the interests they make this instance hold (a room with a local member, a user with
  * a local connection).
  */
+const NOBODY: ReadonlySet<ConnectionState> = new Set();
+
+function isOneRoom(target: DeliveryTarget): boolean {
+  return (
+    !target.all &&
+    target.rooms.length === 1 &&
+    target.users.length === 0 &&
+    target.connections.length === 0 &&
+    target.except.length === 0 &&
+    target.exceptUsers.length === 0 &&
+    (target.exceptRooms === undefined || target.exceptRooms.length === 0)
+  );
+}
+
 export class LocalIndex {
   readonly connections = new Map<string, ConnectionState>();
   readonly users = new Map<string, Set<ConnectionState>>();
@@ -80,8 +94,12 @@ export class LocalIndex {
     return undefined;
   }
 
-  /** The local connections a target selects, each once. */
-  resolve(target: DeliveryTarget): Set<ConnectionState> {
+  /**
+   * The local connections a target selects, each once. A target that is one room and nothing
+   * else (most broadcasts) gets the room's own set, not a copy: read it, do not keep it.
+   */
+  resolve(target: DeliveryTarget): ReadonlySet<ConnectionState> {
+    if (isOneRoom(target)) return this.rooms.get(target.rooms[0]!) ?? NOBODY;
     const out = new Set<ConnectionState>();
     if (target.all) for (const c of this.connections.values()) out.add(c);
     for (const room of target.rooms) for (const c of this.rooms.get(room) ?? []) out.add(c);

@@ -9,7 +9,7 @@ import type { PositionedDelivery } from '../recovery/stream-log.js';
  * replay of what it missed goes first; one that the replay held already is not written again.
  */
 export function writeMessage(
-  recipients: Set<ConnectionState>,
+  recipients: ReadonlySet<ConnectionState>,
   delivery: MessageDelivery,
   meter?: Meter,
 ): void {
