@@ -1,4 +1,5 @@
-import { installScaleOutHarness } from '../support/scale-out-harness.js';
+import { Redis } from 'ioredis';
+import { brokerOf, installScaleOutHarness } from '../support/scale-out-harness.js';
 import { scrape } from '../support/scrape.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -9,7 +10,7 @@ import { waitFor } from '../support/wait-for.js';
 describe('Prometheus metrics: the broker (Redis)', () => {
   const { instance, connect, redis } = installScaleOutHarness();
 
-  it('counts publications, receptions and their delivery lag between two instances', async () => {
+  it('counts publications, receptions, garbage and the delivery lag between two instances', async () => {
     const a = await instance();
     const b = await instance();
     const alice = await connect(a, 'alice');
@@ -31,6 +32,17 @@ describe('Prometheus metrics: the broker (Redis)', () => {
     );
     expect(onB.value('realtime_broker_publish_failures_total')).toBe(0);
     expect(onB.value('realtime_messages_sent_total', { kind: 'push' })).toBeGreaterThanOrEqual(5);
+
+    // Garbage on a channel B holds: dropped and counted, never a push.
+    const raw = new Redis(redis.url);
+    try {
+      await raw.spublish(brokerOf(b).bus.channelOf('all'), 'not a delivery');
+    } finally {
+      await raw.quit();
+    }
+    const ignored = async () =>
+      (await scrape(`${b.baseUrl}/metrics`)).value('realtime_broker_ignored_total');
+    await waitFor(async () => (await ignored()) === 1, 'the garbage to be counted');
 
     // Redis gone: not ready, and what is published meanwhile is counted as failed.
     await redis.kill();
