@@ -80,7 +80,10 @@ local size = tonumber(ARGV[3])
 local at = now()
 local ttl = tonumber(ARGV[4])
 if size > 0 and ttl > 0 then
-  for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 100)) do
+  -- The head, one entry at a time: usually it is young and one small read is all this costs.
+  for _ = 1, 100 do
+    local entry = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+    if not entry then break end
     local fields, born, key = entry[2], nil, nil
     for i = 1, #fields, 2 do
       if fields[i] == 'a' then born = tonumber(fields[i + 1]) end
