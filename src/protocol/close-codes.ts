@@ -43,6 +43,12 @@ const RECONNECTING_RFC_CODES: ReadonlySet<number> = new Set([
   CloseCode.TRY_AGAIN_LATER,
 ]);
 
+/**
+ * @internal RFC 6455 codes a peer may report besides {@link CloseCode}'s: no status (1005), a
+ * missing extension (1010), a bad gateway (1014), a failed TLS handshake (1015).
+ */
+export const OTHER_RFC_CLOSE_CODES: readonly number[] = [1005, 1010, 1014, 1015];
+
 /** RFC 6455 section 5.5: a close frame's body is at most 125 bytes, 2 of them the code. */
 export const MAX_CLOSE_REASON_BYTES = 123;
 

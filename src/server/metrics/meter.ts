@@ -1,4 +1,4 @@
-import { CloseCode, ReservedEvent } from '../../protocol/index.js';
+import { CloseCode, OTHER_RFC_CLOSE_CODES, ReservedEvent } from '../../protocol/index.js';
 
 /** The `event` label of a message whose event no gateway handles (or that was not read). */
 export const UNKNOWN_EVENT_LABEL = '(unknown)';
@@ -10,13 +10,7 @@ export const OTHER = 'other';
 /** Distinct outcomes kept per event: error codes come from the protocol and the app's code. */
 const MAX_OUTCOMES = 64;
 /** Close codes counted by value; others are `other` (a peer chooses the code it sends). */
-const KNOWN_CLOSE_CODES = new Set<number>([
-  ...Object.values(CloseCode),
-  1005, // no status received
-  1010, // mandatory extension
-  1014, // bad gateway
-  1015, // TLS handshake
-]);
+const KNOWN_CLOSE_CODES = new Set<number>([...Object.values(CloseCode), ...OTHER_RFC_CLOSE_CODES]);
 const MAX_SENT_CODES = 64;
 
 /** Bucket counts of one histogram series, cumulated only when exported. */
