@@ -53,7 +53,7 @@ export class SocketWriter {
     private readonly bufferLimit = Number.POSITIVE_INFINITY,
     /** The TCP socket under `socket`, corked while one event-loop turn produces frames. */
     private readonly transport?: Corkable,
-    /** @internal Counts frames, skips and closes when metrics are on. */
+    /** Counts frames, skips and closes when metrics are on (not part of the public API). */
     readonly meter?: Meter,
   ) {}
 

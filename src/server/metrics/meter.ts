@@ -61,10 +61,10 @@ export interface MeterBuckets {
 }
 
 /**
- * @internal The counters the hot paths bump when metrics are on: plain numbers and maps, no
- * label hashing, nothing allocated per message. The Prometheus collectors read them at scrape
- * time (`prometheus-collectors.ts`). With metrics off there is no meter at all: every call site
- * is one `meter?.` check.
+ * The counters the hot paths bump when metrics are on: plain numbers and maps, no label hashing,
+ * nothing allocated per message. The Prometheus collectors read them at scrape time
+ * (`prometheus-collectors.ts`). With metrics off there is no meter at all: every call site is one
+ * `meter?.` check. Not part of the public API: its type is reachable, its members may change.
  */
 export class Meter {
   /** Upgrades by HTTP status (`101` when accepted). */
