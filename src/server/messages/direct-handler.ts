@@ -38,11 +38,9 @@ interface Param {
   readonly meta: ArgumentMetadata;
 }
 
-const directs = new WeakSet<object>();
-
 /** @internal Whether a connection's handler is a direct one (for tests). */
 export function isDirectHandler(handler: unknown): boolean {
-  return typeof handler === 'function' && directs.has(handler);
+  return typeof handler === 'function' && (handler as BoundHandler).deferred === true;
 }
 
 function listOf(key: string, target: object): unknown[] {
@@ -155,7 +153,6 @@ export function directHandler(
     const handler = Object.assign((data: unknown) => run(client, data), {
       deferred: true as const,
     });
-    directs.add(handler);
     return handler;
   };
   function run(client: object, data: unknown): unknown {
