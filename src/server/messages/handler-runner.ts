@@ -112,24 +112,31 @@ export class HandlerRunner {
   ): void {
     const subscribing = state.subscribing;
     if (!subscribing) {
-      this.measure(state, envelope, started, !(typeof value === 'object' && isObservable(value)));
-      this.settle(state, envelope, value);
+      this.settle(state, envelope, value, started);
       return this.release(state);
     }
     void subscribing.then(() => {
       if (state.subscribing === subscribing) state.subscribing = undefined;
-      this.measure(state, envelope, started, !(typeof value === 'object' && isObservable(value)));
-      this.settle(state, envelope, value);
+      this.settle(state, envelope, value, started);
       this.release(state);
     });
   }
 
-  private settle(state: ConnectionState, envelope: Envelope, value: unknown): void {
-    if (typeof value === 'object' && isObservable(value)) {
-      return this.settleObservable(state, envelope, value);
-    }
+  /** Measured here, except an Observable's outcome, which comes with its first value or end. */
+  private settle(
+    state: ConnectionState,
+    envelope: Envelope,
+    value: unknown,
+    started: number,
+  ): void {
+    const observable = typeof value === 'object' && isObservable(value);
+    if (state.writer.meter) this.measure(state, envelope, started, !observable);
+    if (observable) return this.settleObservable(state, envelope, value);
     if (envelope.id !== undefined) return reply(state, envelope.id, value ?? null);
-    if (isWsResponse(value)) return push(state, value.event, value.data);
+    if (isWsResponse(value)) {
+      push(state, value.event, value.data);
+      return;
+    }
     if (value !== undefined && value !== null) this.warnDropped(envelope.event);
   }
 

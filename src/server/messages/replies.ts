@@ -42,9 +42,9 @@ export function reply(state: ConnectionState, id: MessageId, data: unknown): voi
   if (sent && state.writer.meter) state.writer.meter.replies++;
 }
 
-/** A push: `{event, data}`. */
-export function push(state: ConnectionState, event: string, data: unknown): void {
-  state.writer.write(serialize(undefined, { event, data }));
+/** A push: `{event, data}`. False when nothing was sent. */
+export function push(state: ConnectionState, event: string, data: unknown): boolean {
+  return state.writer.write(serialize(undefined, { event, data }));
 }
 
 /**
@@ -64,7 +64,7 @@ export function fail(
     sent = state.writer.write(serialize(envelope.id, { id: envelope.id, error }));
   } else {
     const data = withEvent && envelope.event ? { ...error, event: envelope.event } : error;
-    sent = state.writer.write(serialize(undefined, { event: ReservedEvent.ERROR, data }));
+    sent = push(state, ReservedEvent.ERROR, data);
   }
   if (sent && meter) meter.errors++;
 }
