@@ -12,6 +12,11 @@ export const FULL = {
   scaleout: { instances: [1, 2, 4], subscribers: 100 },
   timing: { warmupMs: 1_000, measureMs: 3_000, attempts: 3, quietWaitMs: 20_000 },
   settleMs: 1_000,
+  /** Rounds of short windows alternating between the floor and the module (interleaved.ts). */
+  interleaved: {
+    rounds: 15,
+    timing: { warmupMs: 300, measureMs: 1_000, attempts: 1, quietWaitMs: 0 },
+  },
 };
 
 export const QUICK: typeof FULL = {
@@ -26,4 +31,5 @@ export const QUICK: typeof FULL = {
   scaleout: { instances: [1, 2, 4], subscribers: 10 },
   timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 },
   settleMs: 50,
+  interleaved: { rounds: 1, timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 } },
 };

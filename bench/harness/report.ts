@@ -17,6 +17,7 @@ import {
 import type { Machine } from './machine.js';
 import { scaleoutMarkdown } from './report-scaleout.js';
 import type { Memory, Throughput } from './scenarios.js';
+import { INTERLEAVED } from './interleaved.js';
 import { BASES, targets } from './targets.js';
 
 export type { Results } from './format.js';
@@ -134,16 +135,23 @@ function markdown(
   lines.push(...summary(m, meta, label));
   lines.push('## Targets (nestjs-realtime, ratios measured in this run)', '');
   lines.push(
-    '| target | measured | by server CPU per op | server µs/op (module vs base) | met |',
-    '| --- | ---: | ---: | ---: | :---: |',
+    '| target | measured | by server CPU per op | server µs/op (module vs base) | met | interleaved rounds: median ratio, by throughput / by CPU | met (interleaved) |',
+    '| --- | ---: | ---: | ---: | :---: | ---: | :---: |',
   );
-  for (const target of targets(m, c.broadcastSizes)) {
-    const met = target.met === undefined ? 'not run' : target.met ? 'yes' : '**no**';
+  const verdict = (met: boolean | undefined, none: string): string =>
+    met === undefined ? none : met ? 'yes' : '**no**';
+  for (const target of targets(m, c.broadcastSizes, results)) {
     lines.push(
-      `| ${target.text} | ${target.measured} | ${target.byCpu} | ${target.cpu} | ${met} |`,
+      `| ${target.text} | ${target.measured} | ${target.byCpu} | ${target.cpu} | ${verdict(target.met, 'not run')} | ${target.interleaved} | ${verdict(target.metInterleaved, '–')} |`,
     );
   }
   lines.push('');
+  if (results[INTERLEAVED.reqrep] || results[INTERLEAVED.handshakes]) {
+    lines.push(
+      '**Interleaved rounds.** The columns before them compare medians of windows measured minutes apart (each server runs its whole suite in turn), and the speed of these cores drifts by up to 2× within seconds. In the interleaved rounds the floor and the module run at the same time and are measured in short windows back to back, in an order rotated each round (`bench/harness/interleaved.ts`); each round gives one ratio, and the median of the rounds is shown. Both verdicts are reported.',
+      '',
+    );
+  }
   for (const [scenario, title, unit] of throughputScenarios(meta)) {
     const rows = m[scenario];
     if (!rows) continue;
@@ -229,7 +237,7 @@ export async function writeReport(
     meta,
     machine,
     medians: m,
-    targets: targets(m, meta.config.broadcastSizes),
+    targets: targets(m, meta.config.broadcastSizes, results),
     runs: results,
   };
   await writeFormatted(join(outDir, 'results.json'), JSON.stringify(json, null, 2));

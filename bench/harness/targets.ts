@@ -3,7 +3,7 @@
  * run: raw `ws` sending the frames of one event-loop turn in one write per socket, as the module
  * does. Plain raw `ws` (a syscall per frame) measures the cork, not the floor.
  */
-import { count, x, type Medians } from './format.js';
+import { count, median, x, type Medians, type Results } from './format.js';
 import type { Memory, Throughput } from './scenarios.js';
 
 /** The two raw `ws` rows every ratio is reported against; the floor is the batched one. */
@@ -23,6 +23,10 @@ export interface Target {
   /** Server CPU per operation, the module's and the base's (µs), where there is one. */
   cpu: string;
   met: boolean | undefined;
+  /** The median over the interleaved rounds (throughput / CPU), where the run had them. */
+  interleaved: string;
+  /** The verdict by the interleaved throughput ratio; undefined where there is none. */
+  metInterleaved: boolean | undefined;
 }
 
 /** What a target compares, for the report and the chart: [scenario, server, base, goal]. */
@@ -87,7 +91,13 @@ const LABELS: Record<string, string> = {
   realtime: 'nestjs-realtime (metrics off)',
 };
 
-export function targets(m: Medians, broadcastSizes: number[]): Target[] {
+/** The interleaved windows of a goal's comparison, where the run had them. */
+const INTERLEAVED_OF: Record<string, string> = {
+  reqrep: 'interleaved-reqrep',
+  handshakes: 'interleaved-handshakes',
+};
+
+export function targets(m: Medians, broadcastSizes: number[], results: Results = {}): Target[] {
   return goals(broadcastSizes).map((goal) => {
     const row = m[goal.scenario]?.[goal.server];
     const ref = m[goal.scenario]?.[goal.base];
@@ -108,6 +118,23 @@ export function targets(m: Medians, broadcastSizes: number[]): Target[] {
         ? value <= goal.ratio
         : value >= goal.ratio;
     const text = `${goal.text} ${goal.atMost ? '≤' : '≥'} ${goal.ratio}× ${LABELS[goal.base] ?? goal.base}`;
-    return { text, measured: x(value), byCpu: x(byCpu), cpu, met };
+    const rounds =
+      goal.base === FLOOR && INTERLEAVED_OF[goal.scenario]
+        ? roundRatios(results, INTERLEAVED_OF[goal.scenario]!, goal.server)
+        : [];
+    const [byRate, byCpuRounds] = [0, 1].map((i) => median(rounds.map((r) => r[i])));
+    const interleaved =
+      rounds.length > 0 ? `${x(byRate!)} / ${x(byCpuRounds!)} (${rounds.length} rounds)` : '–';
+    const metInterleaved = rounds.length > 0 ? byRate! >= goal.ratio : undefined;
+    return { text, measured: x(value), byCpu: x(byCpu), cpu, met, interleaved, metInterleaved };
   });
+}
+
+/** Per round, `server` against the floor: [throughput ratio, ratio of CPU per operation]. */
+export function roundRatios(results: Results, scenario: string, server: string): number[][] {
+  const rows = (results[scenario]?.[server] ?? []) as Throughput[];
+  const base = (results[scenario]?.[FLOOR] ?? []) as Throughput[];
+  return rows
+    .map((row, i) => [row.rate / (base[i]?.rate ?? NaN), (base[i]?.cpuPerOp ?? NaN) / row.cpuPerOp])
+    .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
 }

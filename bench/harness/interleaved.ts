@@ -1,0 +1,84 @@
+/**
+ * Interleaved windows: the floor and the module measured in short windows that alternate, with
+ * every server of the comparison running at once (all on the server core, idle but the one
+ * under load).
+ *
+ * Why: on the machines this runs on, the speed of a core drifts by up to 2× within seconds (the
+ * same raw `ws` server measured 168 to 489 µs of CPU per handshake in windows a few seconds
+ * apart, with nothing else running). The per-server suites measure the floor and the module
+ * minutes apart, so their ratio carries that drift. Here each round measures one short window of
+ * every server back to back, in an order rotated every round; a round gives one ratio per
+ * comparison, and the report gives the median over the rounds next to the suites' medians.
+ */
+import { Conn, type Target } from './client.js';
+import type { Throughput, Timing } from './measure.js';
+import { handshakes, requestReply } from './scenarios.js';
+import { ServerProcess, type ServerSpec } from './servers.js';
+import { FLOOR } from './targets.js';
+import { upgradeRequest } from './wire.js';
+
+/** results.json keys of the interleaved windows: one row per round and server. */
+export const INTERLEAVED = { reqrep: 'interleaved-reqrep', handshakes: 'interleaved-handshakes' };
+
+/** The servers each interleaved scenario compares (the floor first), as far as they are run. */
+const COMPARED = {
+  reqrep: [FLOOR, 'realtime', 'realtime-dto'],
+  handshakes: [FLOOR, 'realtime'],
+};
+
+export interface InterleavedRun {
+  rounds: number;
+  timing: Timing;
+  reqrep: { connections: number; inFlight: number };
+  handshakeConcurrency: number;
+  env: Record<string, string>;
+  nodeFlags: string[];
+  token: string;
+  record: (scenario: string, server: string, value: Throughput) => void;
+  log: (line: string) => void;
+}
+
+/** Runs `rounds` rounds of one window per server and scenario, the order rotated per round. */
+export async function interleavedSuite(specs: ServerSpec[], run: InterleavedRun): Promise<void> {
+  const wanted = new Set([...COMPARED.reqrep, ...COMPARED.handshakes]);
+  const chosen = specs.filter((s) => wanted.has(s.name));
+  if (!chosen.some((s) => s.name === FLOOR) || chosen.length < 2) {
+    run.log('  interleaved: needs raw-ws-batched and nestjs-realtime: skipped');
+    return;
+  }
+  const started: { spec: ServerSpec; server: ServerProcess; target: Target }[] = [];
+  try {
+    for (const spec of chosen) {
+      const server = await ServerProcess.start(spec, run.env, run.nodeFlags);
+      const upgrade = upgradeRequest(spec.dialect, server.port, run.token);
+      started.push({ spec, server, target: { port: server.port, dialect: spec.dialect, upgrade } });
+      // One connection first, so that no window pays for a cold server.
+      await (await Conn.open(started.at(-1)!.target)).close();
+    }
+    for (let round = 0; round < run.rounds; round++) {
+      for (const [scenario, names] of Object.entries(COMPARED) as [
+        keyof typeof COMPARED,
+        string[],
+      ][]) {
+        const servers = started.filter((s) => names.includes(s.spec.name));
+        const order = servers.map((_, i) => servers[(i + round) % servers.length]!);
+        for (const { spec, server, target } of order) {
+          const t =
+            scenario === 'reqrep'
+              ? await requestReply(
+                  server,
+                  target,
+                  run.reqrep.connections,
+                  run.reqrep.inFlight,
+                  run.timing,
+                )
+              : await handshakes(server, target, run.handshakeConcurrency, run.timing);
+          run.record(INTERLEAVED[scenario], spec.name, t);
+        }
+      }
+      run.log(`  interleaved: round ${round + 1}/${run.rounds}`);
+    }
+  } finally {
+    await Promise.all(started.map(({ server }) => server.stop()));
+  }
+}
