@@ -135,10 +135,11 @@ export function directHandler(
   const resolved = paramsOf(target);
   if (!resolved) return undefined;
   const { length } = resolved;
-  // What the pipe would hand on untouched is decided here once, not per message.
+  // What the pipe would hand on untouched, or validate against which DTO, is decided here once.
   const params = resolved.params.map((param) => ({
     ...param,
     passThrough: pipe.passesThrough(param.meta),
+    dto: pipe.dtoOf(param.meta),
   }));
   const { instance, callback } = target;
   const call = (args: unknown[]): unknown => {
@@ -159,9 +160,13 @@ export function directHandler(
     const args: unknown[] = new Array(length).fill(undefined);
     let pending: Promise<void>[] | undefined;
     try {
-      for (const { index, read, meta, passThrough } of params) {
+      for (const { index, read, meta, passThrough, dto } of params) {
         const value = read(client, data);
-        const piped = passThrough ? value : pipe.tryCompiled(value, meta);
+        const piped = passThrough
+          ? value
+          : dto
+            ? pipe.tryCompiledDto(dto, value)
+            : pipe.tryCompiled(value, meta);
         if (piped !== DEFER) {
           args[index] = piped;
           continue;

@@ -105,14 +105,23 @@ export class RealtimeValidationPipe extends ValidationPipe {
    */
   tryCompiled(value: unknown, metadata: ArgumentMetadata): unknown {
     if (!this.toValidate(metadata)) return this.passesThrough(metadata) ? value : DEFER;
-    const { metatype } = metadata;
-    if (!hasRules(metatype)) return value;
+    const dto = this.dtoOf(metadata);
+    return dto ? this.tryCompiledDto(dto, value) : value;
+  }
+
+  /**
+   * The class a parameter is validated against, when it is one with class-validator rules;
+   * `undefined` otherwise. Decided by the parameter, so a caller may ask once. @internal
+   */
+  dtoOf(metadata: ArgumentMetadata): (new () => object) | undefined {
+    if (!this.toValidate(metadata) || !hasRules(metadata.metatype)) return undefined;
+    return metadata.metatype as new () => object;
+  }
+
+  /** `tryCompiled()` for a parameter whose `dtoOf()` is `dto`. @internal */
+  tryCompiledDto(dto: new () => object, value: unknown): unknown {
     if (!isPlainObject(value)) return DEFER;
-    const outcome = compiledTransform(
-      metatype as new () => object,
-      value,
-      this.forbidNonWhitelisted,
-    );
+    const outcome = compiledTransform(dto, value, this.forbidNonWhitelisted);
     if (!outcome) return DEFER;
     if (outcome.ok) return outcome.value;
     throw invalid(outcome.errors as unknown as ValidationError[]);

@@ -1,15 +1,12 @@
-import { BAIL, type AnyClass } from './bail.js';
+import { BAIL } from './bail.js';
 import { plainToDto } from './plain-to-dto.js';
-import { planOf } from './validation-plan.js';
+import { decline, planOf } from './validation-plan.js';
 import { execute, stripEmpty, type RuleError } from './validate-dto.js';
 
 /** What the compiled path made of a payload: the instance, or class-validator's errors. */
 export type CompiledOutcome =
   | { readonly ok: true; readonly value: object }
   | { readonly ok: false; readonly errors: RuleError[] };
-
-/** Classes the compiled path declined once (a nested async rule, a `@Transform()`...). */
-const declined = new WeakSet<AnyClass>();
 
 /**
  * Builds and validates an instance of `metatype` from a plain JSON object as Nest's
@@ -22,17 +19,20 @@ export function compiledTransform(
   value: object,
   forbidNonWhitelisted: boolean,
 ): CompiledOutcome | undefined {
-  if (declined.has(metatype) || !planOf(metatype, undefined)) return undefined;
+  const plan = planOf(metatype, undefined);
+  if (!plan) return undefined;
   try {
     const entity = plainToDto(metatype, value) as object;
     if (entity.constructor !== metatype) throw BAIL;
     const found: RuleError[] = [];
-    execute(entity, undefined, found, forbidNonWhitelisted);
+    execute(entity, undefined, found, forbidNonWhitelisted, plan);
+    if (found.length === 0) return { ok: true, value: entity };
     const errors = stripEmpty(found);
     return errors.length === 0 ? { ok: true, value: entity } : { ok: false, errors };
   } catch (error) {
     if (error !== BAIL) throw error;
-    declined.add(metatype);
+    // Declined once (a nested async rule, a `@Transform()`...): class-validator's from now on.
+    decline(metatype);
     return undefined;
   }
 }

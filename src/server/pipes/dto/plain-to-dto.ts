@@ -14,34 +14,45 @@ function isProtoKey(key: string): boolean {
   return key === '__proto__' || key === 'prototype' || key === 'constructor';
 }
 
-const copyable = new WeakMap<AnyClass, boolean>();
+/**
+ * What class-transformer's storage and the class's prototype say of one key: its `@Type()`
+ * (`undefined`: none), whether a `@Transform()` applies (the compiled path then declines), and
+ * whether the prototype has it as a method or a getter without setter (the key is skipped).
+ */
+interface KeyPlan {
+  readonly nested: NestedType | undefined;
+  readonly transform: boolean;
+  readonly onPrototype: boolean;
+}
 
-/** What class-transformer's storage says of one key of a class (`null`: a `@Transform()`). */
-type KeyInfo = NestedType | undefined | null;
+/** A class as `plainToDto()` builds it: looked up once, with its keys as they come. */
+interface ClassPlan {
+  readonly copyable: boolean;
+  readonly keys: Map<string, KeyPlan>;
+}
 
 /** Keys a class caches: its own properties; the others (client-chosen) are looked up each time. */
 const MAX_CACHED_KEYS = 64;
-const keyInfos = new WeakMap<AnyClass, Map<string, KeyInfo>>();
+const classPlans = new WeakMap<AnyClass, ClassPlan>();
 
-function keyInfo(type: Ctor, key: string): KeyInfo {
-  let infos = keyInfos.get(type);
-  if (!infos) {
-    infos = new Map();
-    keyInfos.set(type, infos);
-  }
-  if (infos.has(key)) return infos.get(key);
-  const info = hasTransform(type, key) ? null : nestedTypeOf(type, key);
-  if (infos.size < MAX_CACHED_KEYS) infos.set(key, info);
-  return info;
+function classPlan(type: Ctor): ClassPlan {
+  let plan = classPlans.get(type);
+  if (!plan) classPlans.set(type, (plan = { copyable: copiesKeysAsIs(type), keys: new Map() }));
+  return plan;
 }
 
-function checkClass(target: Ctor): void {
-  let ok = copyable.get(target);
-  if (ok === undefined) {
-    ok = copiesKeysAsIs(target);
-    copyable.set(target, ok);
-  }
-  if (!ok) bail();
+function keyPlan(type: Ctor, plan: ClassPlan, key: string): KeyPlan {
+  let found = plan.keys.get(key);
+  if (found) return found;
+  const transform = hasTransform(type, key);
+  const descriptor = Object.getOwnPropertyDescriptor(type.prototype as object, key);
+  found = {
+    transform,
+    nested: transform ? undefined : nestedTypeOf(type, key),
+    onPrototype: descriptor !== undefined && !descriptor.set,
+  };
+  if (plan.keys.size < MAX_CACHED_KEYS) plan.keys.set(key, found);
+  return found;
 }
 
 /** The class `@Type()` names for one value (as class-transformer calls its type function). */
@@ -78,22 +89,20 @@ export function plainToDto(type: Ctor | undefined, value: unknown): unknown {
   }
   if (typeof value !== 'object' || value === null) return value;
   if (Object.getPrototypeOf(value) !== Object.prototype) bail();
-  if (type) checkClass(type);
+  const plan = type ? classPlan(type) : undefined;
+  if (plan && !plan.copyable) bail();
   const source = value as Record<string, unknown>;
   const target = (type ? new type() : {}) as Record<string, unknown>;
-  const proto = (target.constructor as { prototype?: object } | undefined)?.prototype;
   for (const key of Object.keys(source)) {
     if (isProtoKey(key)) continue;
     let nested: Ctor | undefined;
-    if (type) {
-      const meta = keyInfo(type, key);
-      if (meta === null) bail();
-      if (meta) nested = resolveType(meta, target, source, key);
+    if (plan) {
+      const meta = keyPlan(type!, plan, key);
+      if (meta.transform) bail();
+      if (meta.nested) nested = resolveType(meta.nested, target, source, key);
+      if (meta.onPrototype) continue;
     }
-    if (proto) {
-      const descriptor = Object.getOwnPropertyDescriptor(proto, key);
-      if ((descriptor && !descriptor.set) || target[key] instanceof Function) continue;
-    }
+    if (target[key] instanceof Function) continue;
     const item = source[key];
     // A primitive is copied as it is, whatever its @Type() (class-transformer's last branch).
     target[key] = typeof item === 'object' && item !== null ? plainToDto(nested, item) : item;

@@ -7,6 +7,7 @@ import {
   type CustomRule,
   type PropertyPlan,
   type RuleMetadata,
+  type ValidationPlan,
 } from './validation-plan.js';
 
 /** The part of class-validator's `ValidationError` that `toValidationDetails()` reads. */
@@ -67,8 +68,17 @@ function replaceTokens(message: unknown, args: Args): string {
   return text as string;
 }
 
-function argsOf(object: object, value: unknown, metadata: RuleMetadata): Args {
-  const targetName = object.constructor ? object.constructor.name : undefined;
+/** What class-validator passes as `targetName`: read once per object, not per constraint. */
+function targetNameOf(object: object): string | undefined {
+  return object.constructor ? object.constructor.name : undefined;
+}
+
+function argsOf(
+  object: object,
+  value: unknown,
+  metadata: RuleMetadata,
+  targetName = targetNameOf(object),
+): Args {
   const { propertyName: property, constraints } = metadata;
   return { targetName, property, object, value, constraints };
 }
@@ -79,8 +89,9 @@ function failure(
   value: unknown,
   metadata: RuleMetadata,
   constraint?: ConstraintMeta,
+  targetName?: string,
 ): [string, string] {
-  const args = argsOf(object, value, metadata);
+  const args = argsOf(object, value, metadata, targetName ?? targetNameOf(object));
   const type = constraint && constraint.name ? constraint.name : metadata.type;
   let message: unknown = metadata.message || '';
   if (!metadata.message && constraint && constraint.instance.defaultMessage instanceof Function) {
@@ -99,17 +110,18 @@ function customValidations(
   value: unknown,
   rules: readonly CustomRule[],
   error: RuleError,
+  targetName: string | undefined,
 ): void {
   for (const { metadata, constraints } of rules) {
     if (metadata.validateIf && !metadata.validateIf(object, value)) continue;
     for (const constraint of constraints) {
-      const args = argsOf(object, value, metadata);
+      const args = argsOf(object, value, metadata, targetName);
       if (
         !metadata.each ||
         !(Array.isArray(value) || value instanceof Set || value instanceof Map)
       ) {
         if (!checked(constraint.instance.validate(value, args))) {
-          const [type, message] = failure(object, value, metadata, constraint);
+          const [type, message] = failure(object, value, metadata, constraint, targetName);
           error.constraints[type] = message;
         }
         continue;
@@ -118,7 +130,7 @@ function customValidations(
         value instanceof Map ? [...value.values()] : [...(value as Iterable<unknown>)];
       const results = items.map((item) => checked(constraint.instance.validate(item, args)));
       if (!results.every((valid) => valid)) {
-        const [type, message] = failure(object, value, metadata, constraint);
+        const [type, message] = failure(object, value, metadata, constraint, targetName);
         error.constraints[type] = message;
       }
     }
@@ -136,8 +148,9 @@ function nestedValidations(
     if (rule.type !== ValidationTypes.NESTED_VALIDATION) continue;
     if (Array.isArray(value)) {
       const plan = itemPlan(rules);
+      const targetName = targetNameOf(value);
       value.forEach((item, index) =>
-        performValidations(value, item, index.toString(), plan, error.children, forbid),
+        performValidations(value, item, index.toString(), plan, error.children, forbid, targetName),
       );
     } else if (value instanceof Set || value instanceof Map) {
       bail();
@@ -151,6 +164,16 @@ function nestedValidations(
   }
 }
 
+function hasKeys(record: Record<string, string>): boolean {
+  for (const _ in record) return true;
+  return false;
+}
+
+/**
+ * One property's rules. Its entry is added to `out` only when it holds something: class-validator
+ * adds every property's entry and `stripEmptyErrors()` removes the empty ones, with the same
+ * result (nothing else is added to `out` while a property runs, so the order is the same).
+ */
 function performValidations(
   object: object,
   value: unknown,
@@ -158,9 +181,8 @@ function performValidations(
   plan: PropertyPlan,
   out: RuleError[],
   forbid: boolean,
+  targetName: string | undefined,
 ): void {
-  const error: RuleError = { property: name, constraints: {}, children: [] };
-  out.push(error);
   // Every condition runs, as class-validator's map-then-reduce does.
   let canValidate = true;
   for (const rule of plan.conditional) {
@@ -168,24 +190,28 @@ function performValidations(
     canValidate = condition(object, value) && canValidate;
   }
   if (!canValidate) return;
-  customValidations(object, value, plan.defined, error);
-  customValidations(object, value, plan.custom, error);
+  const error: RuleError = { property: name, constraints: {}, children: [] };
+  customValidations(object, value, plan.defined, error, targetName);
+  customValidations(object, value, plan.custom, error, targetName);
   nestedValidations(value, plan.nested, error, forbid);
+  if (error.children.length > 0 || hasKeys(error.constraints)) out.push(error);
 }
 
 /**
  * class-validator's `ValidationExecutor.execute()` with the options of the module's pipe
  * (`whitelist`, `forbidUnknownValues`, `forbidNonWhitelisted` as configured, no groups), on
  * rules looked up once per class: same errors, in the same order, with the same messages, and
- * the same keys stripped. Empty entries are left in; `toValidationDetails()` skips them.
+ * the same keys stripped. A property's entry is added only when it holds an error (see
+ * `performValidations()`). `known`: the plan, when the caller already looked it up.
  */
 export function execute(
   object: object,
   schema: string | undefined,
   out: RuleError[],
   forbidNonWhitelisted: boolean,
+  known?: ValidationPlan,
 ): void {
-  const plan = planOf(object.constructor as AnyClass, schema);
+  const plan = known ?? planOf(object.constructor as AnyClass, schema);
   if (!plan) bail();
   if (plan.isEmpty) {
     out.push({
@@ -209,6 +235,7 @@ export function execute(
       delete target[key];
     }
   }
+  const targetName = targetNameOf(object);
   for (const property of plan.properties) {
     performValidations(
       object,
@@ -217,6 +244,7 @@ export function execute(
       property,
       out,
       forbidNonWhitelisted,
+      targetName,
     );
   }
 }

@@ -55,7 +55,7 @@ const SUPPORTED: readonly string[] = [
 ];
 
 /** `null`: the class has a rule the compiled path leaves to class-validator (async, promise). */
-const plans = new WeakMap<AnyClass, Map<string | undefined, ValidationPlan | null>>();
+const plans = new WeakMap<AnyClass, Map<string, ValidationPlan | null>>();
 
 function customRule(metadata: RuleMetadata): CustomRule | null {
   const storage = getMetadataStorage();
@@ -110,8 +110,21 @@ function build(target: AnyClass, schema: string | undefined): ValidationPlan | n
   return { isEmpty: rules.length === 0, grouped, properties };
 }
 
+/** The plans without a schema (a handler's DTO), in one lookup: the one made per message. */
+const topPlans = new WeakMap<AnyClass, ValidationPlan | null>();
+
+/** The compiled path declined this class (as a handler's DTO): class-validator runs it. */
+export function decline(target: AnyClass): void {
+  topPlans.set(target, null);
+}
+
 /** The plan of a class, built on first use (`null`: leave this class to class-validator). */
 export function planOf(target: AnyClass, schema: string | undefined): ValidationPlan | null {
+  if (schema === undefined) {
+    let plan = topPlans.get(target);
+    if (plan === undefined) topPlans.set(target, (plan = build(target, undefined)));
+    return plan;
+  }
   let bySchema = plans.get(target);
   if (!bySchema) {
     bySchema = new Map();
