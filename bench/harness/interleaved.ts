@@ -15,15 +15,30 @@ import type { Throughput, Timing } from './measure.js';
 import { handshakes, requestReply } from './scenarios.js';
 import { ServerProcess, type ServerSpec } from './servers.js';
 import { FLOOR } from './targets.js';
-import { upgradeRequest } from './wire.js';
+import { upgradeRequest, WS_ENVELOPE } from './wire.js';
 
 /** results.json keys of the interleaved windows: one row per round and server. */
 export const INTERLEAVED = { reqrep: 'interleaved-reqrep', handshakes: 'interleaved-handshakes' };
 
+/**
+ * The control: the floor in a process that also boots the module's benchmark app (idle, on
+ * another port). Its ratio to the floor is what the process's footprint (Nest, the module,
+ * their heap) costs code that is the same: the part of a gap no change to the module's hot path
+ * can remove.
+ */
+export const IDLE_APP = 'raw-ws-idle-app';
+const IDLE_APP_SPEC: ServerSpec = {
+  name: IDLE_APP,
+  label: 'raw ws, batched, beside an idle nestjs-realtime app',
+  file: 'raw-ws.js',
+  dialect: WS_ENVELOPE,
+  env: { BENCH_VARIANT: 'batched', BENCH_IDLE_APP: '1' },
+};
+
 /** The servers each interleaved scenario compares (the floor first), as far as they are run. */
 const COMPARED = {
-  reqrep: [FLOOR, 'realtime', 'realtime-dto'],
-  handshakes: [FLOOR, 'realtime'],
+  reqrep: [FLOOR, 'realtime', 'realtime-dto', IDLE_APP],
+  handshakes: [FLOOR, 'realtime', IDLE_APP],
 };
 
 export interface InterleavedRun {
@@ -42,10 +57,11 @@ export interface InterleavedRun {
 export async function interleavedSuite(specs: ServerSpec[], run: InterleavedRun): Promise<void> {
   const wanted = new Set([...COMPARED.reqrep, ...COMPARED.handshakes]);
   const chosen = specs.filter((s) => wanted.has(s.name));
-  if (!chosen.some((s) => s.name === FLOOR) || chosen.length < 2) {
-    run.log('  interleaved: needs raw-ws-batched and nestjs-realtime: skipped');
+  if (!chosen.some((s) => s.name === FLOOR) || !chosen.some((s) => s.name === 'realtime')) {
+    run.log('  interleaved: needs raw-ws-batched and realtime: skipped');
     return;
   }
+  chosen.push(IDLE_APP_SPEC);
   const started: { spec: ServerSpec; server: ServerProcess; target: Target }[] = [];
   try {
     for (const spec of chosen) {

@@ -17,8 +17,8 @@ import {
 import type { Machine } from './machine.js';
 import { scaleoutMarkdown } from './report-scaleout.js';
 import type { Memory, Throughput } from './scenarios.js';
-import { INTERLEAVED } from './interleaved.js';
-import { BASES, targets } from './targets.js';
+import { IDLE_APP, INTERLEAVED } from './interleaved.js';
+import { BASES, roundRatios, targets } from './targets.js';
 
 export type { Results } from './format.js';
 export { collectMachine, type Machine } from './machine.js';
@@ -149,6 +149,15 @@ function markdown(
   if (results[INTERLEAVED.reqrep] || results[INTERLEAVED.handshakes]) {
     lines.push(
       '**Interleaved rounds.** The columns before them compare medians of windows measured minutes apart (each server runs its whole suite in turn), and the speed of these cores drifts by up to 2× within seconds. In the interleaved rounds the floor and the module run at the same time and are measured in short windows back to back, in an order rotated each round (`bench/harness/interleaved.ts`); each round gives one ratio, and the median of the rounds is shown. Both verdicts are reported.',
+      '',
+    );
+    const control = [INTERLEAVED.reqrep, INTERLEAVED.handshakes].map((scenario) => {
+      const rounds = roundRatios(results, scenario, IDLE_APP);
+      const [byRate, byCpu] = [0, 1].map((i) => x(median(rounds.map((r) => r[i]))));
+      return `${scenario === INTERLEAVED.reqrep ? 'request/reply' : 'handshakes'} ${byRate} / ${byCpu}`;
+    });
+    lines.push(
+      `**The control**: the floor's own server in a process that also boots the module's benchmark app (idle, on another port), against the floor, same rounds (by throughput / by CPU): ${control.join(', ')}. That is what the footprint of Nest, the module and their heap costs code that is the same; no change to the module's hot path removes it.`,
       '',
     );
   }

@@ -180,6 +180,10 @@ if (HEARTBEAT_MS > 0) {
 }
 
 async function main(): Promise<void> {
+  // The interleaved control (BENCH_IDLE_APP=1): the same server, in a process that also boots
+  // the nestjs-realtime benchmark app (on another port, never connected to): what the mere
+  // presence of Nest, the module and their heap costs the floor's own code.
+  if (process.env['BENCH_IDLE_APP']) await import('./realtime.js');
   if (sub) {
     sub.on('smessageBuffer', onPublication);
     await Promise.all([sub.ping(), pub!.ping()]);

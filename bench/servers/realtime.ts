@@ -126,11 +126,14 @@ await app.listen(0, '127.0.0.1');
 const registry = app.get(ConnectionRegistry);
 // With Redis: ready once subscribed (cross-instance delivery works).
 while (!registry.health().ready) await new Promise((resolve) => setTimeout(resolve, 20));
-// The bus's counters ride on every stats reply: `received` says how many publications of
-// other instances reached this one (the scaleout scenario's point).
-ready(
-  (app.getHttpServer().address() as { port: number }).port,
-  () => registry.size,
-  REDIS_URL ? () => registry.health() : undefined,
-  historyCommands(registry, app.get(StreamLog), HISTORY !== undefined),
-);
+// BENCH_IDLE_APP: imported by raw-ws.ts as a bystander (its process's footprint); raw ws reports.
+if (!process.env['BENCH_IDLE_APP']) {
+  // The bus's counters ride on every stats reply: `received` says how many publications of
+  // other instances reached this one (the scaleout scenario's point).
+  ready(
+    (app.getHttpServer().address() as { port: number }).port,
+    () => registry.size,
+    REDIS_URL ? () => registry.health() : undefined,
+    historyCommands(registry, app.get(StreamLog), HISTORY !== undefined),
+  );
+}
