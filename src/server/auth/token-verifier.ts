@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { JwtService, type JwtVerifyOptions } from '@nestjs/jwt';
 import type { KeyObject } from 'node:crypto';
 import { RESOLVED_OPTIONS } from '../realtime.constants.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
@@ -25,11 +25,20 @@ function isClaims(value: unknown): value is Claims {
 @Injectable()
 export class TokenVerifier {
   private readonly jwt: JwtService;
+  /** What `@nestjs/jwt` checks besides the signature, built once (the options are fixed). */
+  private readonly checks: JwtVerifyOptions;
 
   constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedRealtimeOptions) {
     const key = (options.jwt.secret ?? options.jwt.publicKey) as KeyObject | undefined;
     // A KeyObject, not a string: jsonwebtoken then skips re-importing the key on every verify.
     this.jwt = new JwtService({ secretOrKeyProvider: () => key as KeyObject });
+    const { algorithms, issuer, audience, clockToleranceSec } = options.jwt;
+    this.checks = {
+      algorithms,
+      issuer: issuer as string | [string, ...string[]] | undefined,
+      audience: audience as string | [string, ...string[]] | undefined,
+      clockTolerance: clockToleranceSec,
+    };
   }
 
   /**
@@ -48,15 +57,10 @@ export class TokenVerifier {
   }
 
   private claimsOf(token: string): unknown {
-    const { verify, algorithms, issuer, audience, clockToleranceSec } = this.options.jwt;
+    const { verify } = this.options.jwt;
     try {
       if (verify) return verify(token);
-      return this.jwt.verify<Claims>(token, {
-        algorithms,
-        issuer: issuer as string | [string, ...string[]] | undefined,
-        audience: audience as string | [string, ...string[]] | undefined,
-        clockTolerance: clockToleranceSec,
-      });
+      return this.jwt.verify<Claims>(token, this.checks);
     } catch (error) {
       throw new InvalidTokenError(reasonOf(error));
     }

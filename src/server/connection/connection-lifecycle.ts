@@ -11,6 +11,7 @@ import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { ConnectionSession } from '../recovery/connection-session.js';
 import { attachState, stateOf } from './connection-map.js';
 import { ConnectionState } from './connection-state.js';
+import type { InboundLimitOptions } from './inbound-limits.js';
 import type { Heartbeat } from './heartbeat.js';
 import { clearExpiry, scheduleExpiry } from './token-expiry.js';
 
@@ -72,6 +73,9 @@ export class ConnectionLifecycle {
   private readonly onError: (this: WebSocket, error: Error) => void;
   private readonly onPong: (this: WebSocket) => void;
   private readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
+  private readonly onMessage: (this: WebSocket, raw: RawData, isBinary: boolean) => void;
+  /** The inbound limits every connection starts with (the options are fixed once resolved). */
+  private readonly limits: InboundLimitOptions;
 
   constructor(private readonly deps: ConnectionLifecycleDeps) {
     const { inbound, logger } = deps;
@@ -91,6 +95,18 @@ export class ConnectionLifecycle {
       const state = stateOf(this);
       if (state) closed(state, code, reason);
     };
+    this.onMessage = function (raw, isBinary) {
+      const state = stateOf(this);
+      if (state) inbound.onMessage(state, raw, isBinary);
+    };
+    const { limits } = deps.options;
+    this.limits = {
+      messagesPerSecond: limits.messagesPerSecond,
+      messageBurst: limits.messageBurst,
+      rateLimitedBeforeClose: limits.rateLimitedBeforeClose,
+      maxBadMessages: deps.options.maxBadMessages,
+      windowMs: deps.options.badMessageWindowMs,
+    };
   }
 
   /**
@@ -104,18 +120,11 @@ export class ConnectionLifecycle {
     transport: Duplex,
     resuming?: string,
   ) {
-    const { options, list, heartbeat, inbound, meter } = this.deps;
-    const { limits } = options;
+    const { options, list, heartbeat, meter } = this.deps;
     const state = new ConnectionState(list.nextId(), path, principal, socket, {
-      bufferLimit: limits.bufferedBytes,
+      bufferLimit: options.limits.bufferedBytes,
       transport,
-      limits: {
-        messagesPerSecond: limits.messagesPerSecond,
-        messageBurst: limits.messageBurst,
-        rateLimitedBeforeClose: limits.rateLimitedBeforeClose,
-        maxBadMessages: options.maxBadMessages,
-        windowMs: options.badMessageWindowMs,
-      },
+      limits: this.limits,
       replay: this.replay,
       requestUser: options.principal.requestUser,
       meter,
@@ -129,7 +138,7 @@ export class ConnectionLifecycle {
     scheduleExpiry(state, options.jwt.clockToleranceSec * 1000);
     socket.on('error', this.onError);
     socket.on('pong', this.onPong);
-    socket.on('message', (raw, isBinary) => inbound.onMessage(state, raw, isBinary));
+    socket.on('message', this.onMessage);
     socket.on('close', this.onClose);
     return state;
   }

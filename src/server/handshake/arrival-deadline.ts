@@ -15,24 +15,27 @@ const destroy = (socket: Socket): void => void socket.destroy();
  * the way to undo it.
  */
 export function boundRequestArrival(server: HttpServer, ms: number): () => void {
-  const pending = new WeakMap<Socket, NodeJS.Timeout>();
+  // The timer rides on the socket under a symbol of this server's (a property, not a WeakMap
+  // entry: see connection-map.ts), and is set back to undefined once the request came.
+  const TIMER: unique symbol = Symbol('request arrival deadline');
+  type Watched = Socket & { [TIMER]?: NodeJS.Timeout | undefined };
   // Shared by every socket (`this` is the socket): nothing allocated per connection but the timer.
-  function closed(this: Socket): void {
-    clearTimeout(pending.get(this));
-    pending.delete(this);
+  function closed(this: Watched): void {
+    clearTimeout(this[TIMER]);
+    this[TIMER] = undefined;
   }
-  const connected = (socket: Socket): void => {
+  const connected = (socket: Watched): void => {
     const timer = setTimeout(destroy, ms, socket);
     timer.unref();
-    pending.set(socket, timer);
+    socket[TIMER] = timer;
     socket.on('close', closed);
   };
   const arrived = (request: IncomingMessage): void => {
-    const socket = request.socket;
-    const timer = pending.get(socket);
+    const socket = request.socket as Watched;
+    const timer = socket[TIMER];
     if (timer === undefined) return;
     clearTimeout(timer);
-    pending.delete(socket);
+    socket[TIMER] = undefined;
     socket.off('close', closed);
   };
   // Over TLS, requests come on the TLS socket, not on the TCP one under it.

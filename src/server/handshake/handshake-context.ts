@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { extractToken } from '../auth/token-extractor.js';
+import type { RealtimePrincipal } from '../auth/principal.js';
 import type { RealtimeConnection } from '../connection/realtime-connection.js';
 import type { RealtimeTokenSources } from '../realtime.options.js';
 import type { HandshakeContext } from './handshake-guard.js';
@@ -12,28 +13,40 @@ function parseUrl(request: Pick<IncomingMessage, 'url'>): URL {
   }
 }
 
-/** The guards' view of an upgrade; the URL and the token are read only if a guard asks. */
+/**
+ * The guards' view of an upgrade; the URL and the token are read only if a guard asks. A class
+ * (its getters on the prototype): an object literal with getters built two closures and two
+ * accessor pairs per upgrade.
+ */
+class UpgradeContext implements HandshakeContext {
+  readonly kind = 'upgrade' as const;
+  principal?: RealtimePrincipal;
+  private parsed: URL | undefined;
+  private found: { value: string | undefined } | undefined;
+
+  constructor(
+    readonly request: IncomingMessage,
+    readonly path: string,
+    private readonly sources: Required<RealtimeTokenSources>,
+  ) {}
+
+  get url(): URL {
+    return (this.parsed ??= parseUrl(this.request));
+  }
+
+  get token(): string | undefined {
+    // The URL is parsed only if the token is looked for in the query.
+    this.found ??= { value: extractToken(this.request, () => this.url, this.sources) };
+    return this.found.value;
+  }
+}
+
 export function handshakeContext(
   request: IncomingMessage,
   path: string,
   sources: Required<RealtimeTokenSources>,
 ): HandshakeContext {
-  let url: URL | undefined;
-  let token: { value: string | undefined } | undefined;
-  const urlOf = (): URL => (url ??= parseUrl(request));
-  return {
-    kind: 'upgrade',
-    request,
-    path,
-    get url(): URL {
-      return urlOf();
-    },
-    get token(): string | undefined {
-      // The URL is parsed only if the token is looked for in the query.
-      token ??= { value: extractToken(request, urlOf, sources) };
-      return token.value;
-    },
-  };
+  return new UpgradeContext(request, path, sources);
 }
 
 /** The guards' view of a `$auth` refresh on an open connection. */
