@@ -12,8 +12,8 @@ export const FULL = {
   scaleout: { instances: [1, 2, 4], subscribers: 100 },
   timing: { warmupMs: 1_000, measureMs: 3_000, attempts: 3, quietWaitMs: 20_000 },
   settleMs: 1_000,
-  /** Rounds of short windows alternating between the floor and the module (interleaved.ts). */
-  interleaved: {
+  /** Rounds of windows of the floor and the module loaded at the same time (side-by-side.ts). */
+  sideBySide: {
     rounds: 15,
     timing: { warmupMs: 300, measureMs: 1_000, attempts: 1, quietWaitMs: 0 },
   },
@@ -31,5 +31,5 @@ export const QUICK: typeof FULL = {
   scaleout: { instances: [1, 2, 4], subscribers: 10 },
   timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 },
   settleMs: 50,
-  interleaved: { rounds: 1, timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 } },
+  sideBySide: { rounds: 1, timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 } },
 };

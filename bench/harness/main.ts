@@ -5,7 +5,7 @@
  *   npm run bench -- --quick            smoke run (~1 min), writes node_modules/.cache/nestjs-realtime-bench/results-quick/
  *   npm run bench -- --profile          CPU profiles of the measured windows (see bench/README.md)
  *   --only raw-ws,realtime              some servers only   --reps 5   --out <dir>
- *   --scenarios memory,broadcast,reqrep,handshakes,interleaved,redis,scaleout,recovery (default), connections
+ *   --scenarios memory,broadcast,reqrep,handshakes,side-by-side,redis,scaleout,recovery (default), connections
  *   --rereport bench/results/results.json   rewrite results.md and chart.svg, measuring nothing
  *   --node-flags="--max-semi-space-size=32"  flags for the server processes (experiments)
  */
@@ -18,7 +18,7 @@ import { Conn, type Target } from './client.js';
 import { FULL, QUICK } from './config.js';
 import * as many from './connections-run.js';
 import { summarizeProfiles } from './profile.js';
-import { interleavedSuite } from './interleaved.js';
+import { sideBySideSuite } from './side-by-side.js';
 import * as recoveryRun from './recovery-run.js';
 import { redisReachable, redisSuite, scaleoutSuite, type RedisRun } from './redis-suites.js';
 import { collectMachine, writeReport, type Machine, type Meta, type Results } from './report.js';
@@ -65,7 +65,7 @@ if (args['quiet-wait']) config.timing.quietWaitMs = Number(args['quiet-wait']);
 if (args.attempts) config.timing.attempts = Number(args.attempts);
 const scenarios = new Set(
   (
-    args.scenarios ?? 'memory,broadcast,reqrep,handshakes,interleaved,redis,scaleout,recovery'
+    args.scenarios ?? 'memory,broadcast,reqrep,handshakes,side-by-side,redis,scaleout,recovery'
   ).split(','),
 );
 const only = args.only?.split(',');
@@ -256,10 +256,10 @@ async function main(): Promise<void> {
     if (manyConfig)
       await many.connectionsRepetition(manySpecs, manyConfig, env, token, attempt, of, log);
   }
-  if (scenarios.has('interleaved') && !args.profile) {
-    const { rounds, timing } = config.interleaved;
-    await attempt(`interleaved: ${rounds} rounds`, () =>
-      interleavedSuite(servers, { ...config, rounds, timing, env, nodeFlags, token, record, log }),
+  if (scenarios.has('side-by-side') && !args.profile) {
+    const { rounds, timing } = config.sideBySide;
+    await attempt(`side by side: ${rounds} rounds`, () =>
+      sideBySideSuite(servers, { ...config, rounds, timing, env, nodeFlags, token, record, log }),
     );
   }
   if (failures.length > 0) process.exitCode = 1;
@@ -282,7 +282,7 @@ async function main(): Promise<void> {
     const labels = new Map(SERVERS.map((s) => [s.name, s.label]));
     log(`connections: ${await many.connectionsReport(outDir, machine, meta, manyConfig, labels)}`);
   }
-  if (perServer || onRedis || scenarios.has('interleaved')) {
+  if (perServer || onRedis || scenarios.has('side-by-side')) {
     await writeReport(outDir, results, machine, {
       command,
       seconds,

@@ -17,7 +17,7 @@ import {
 import type { Machine } from './machine.js';
 import { scaleoutMarkdown } from './report-scaleout.js';
 import type { Memory, Throughput } from './scenarios.js';
-import { IDLE_APP, INTERLEAVED } from './interleaved.js';
+import { IDLE_APP, SIDE_BY_SIDE } from './side-by-side.js';
 import { BASES, roundRatios, targets } from './targets.js';
 
 export type { Results } from './format.js';
@@ -135,29 +135,29 @@ function markdown(
   lines.push(...summary(m, meta, label));
   lines.push('## Targets (nestjs-realtime, ratios measured in this run)', '');
   lines.push(
-    '| target | measured | by server CPU per op | server µs/op (module vs base) | met | interleaved rounds: median ratio, by throughput / by CPU | met (interleaved) |',
+    '| target | measured | by server CPU per op | server µs/op (module vs base) | met | side by side: median ratio, by throughput / by CPU per op | met (side by side, by CPU) |',
     '| --- | ---: | ---: | ---: | :---: | ---: | :---: |',
   );
   const verdict = (met: boolean | undefined, none: string): string =>
     met === undefined ? none : met ? 'yes' : '**no**';
   for (const target of targets(m, c.broadcastSizes, results)) {
     lines.push(
-      `| ${target.text} | ${target.measured} | ${target.byCpu} | ${target.cpu} | ${verdict(target.met, 'not run')} | ${target.interleaved} | ${verdict(target.metInterleaved, '–')} |`,
+      `| ${target.text} | ${target.measured} | ${target.byCpu} | ${target.cpu} | ${verdict(target.met, 'not run')} | ${target.sideBySide} | ${verdict(target.metSideBySide, '–')} |`,
     );
   }
   lines.push('');
-  if (results[INTERLEAVED.reqrep] || results[INTERLEAVED.handshakes]) {
+  if (results[SIDE_BY_SIDE.reqrep] || results[SIDE_BY_SIDE.handshakes]) {
     lines.push(
-      '**Interleaved rounds.** The columns before them compare medians of windows measured minutes apart (each server runs its whole suite in turn), and the speed of these cores drifts by up to 2× within seconds. In the interleaved rounds the floor and the module run at the same time and are measured in short windows back to back, in an order rotated each round (`bench/harness/interleaved.ts`); each round gives one ratio, and the median of the rounds is shown. Both verdicts are reported.',
+      '**Side-by-side rounds.** The columns before them compare medians of windows measured minutes apart (each server runs its whole suite in turn), and the speed of these cores drifts by up to 2× within seconds. In the side-by-side rounds the floor and the module are loaded at the same time, in windows that coincide, sharing the server core and whatever speed it has then (`bench/harness/side-by-side.ts`); each round gives one ratio, and the median of the rounds is shown. CPU per operation is inflated by the sharing, so only the ratios mean something, and the verdict is by CPU per operation. Both verdicts are reported.',
       '',
     );
-    const control = [INTERLEAVED.reqrep, INTERLEAVED.handshakes].map((scenario) => {
+    const control = [SIDE_BY_SIDE.reqrep, SIDE_BY_SIDE.handshakes].map((scenario) => {
       const rounds = roundRatios(results, scenario, IDLE_APP);
       const [byRate, byCpu] = [0, 1].map((i) => x(median(rounds.map((r) => r[i]))));
-      return `${scenario === INTERLEAVED.reqrep ? 'request/reply' : 'handshakes'} ${byRate} / ${byCpu}`;
+      return `${scenario === SIDE_BY_SIDE.reqrep ? 'request/reply' : 'handshakes'} ${byRate} / ${byCpu}`;
     });
     lines.push(
-      `**The control**: the floor's own server in a process that also boots the module's benchmark app (idle, on another port), against the floor, same rounds (by throughput / by CPU): ${control.join(', ')}. That is what the footprint of Nest, the module and their heap costs code that is the same; no change to the module's hot path removes it.`,
+      `**The control**: the floor's own server in a process that also boots the module's benchmark app (idle, on another port), against the floor, same rounds (by throughput / by CPU): ${control.join(', ')}. That is what the footprint of Nest, the module and their heap costs code that is the same.`,
       '',
     );
   }

@@ -180,7 +180,7 @@ if (HEARTBEAT_MS > 0) {
 }
 
 async function main(): Promise<void> {
-  // The interleaved control (BENCH_IDLE_APP=1): the same server, in a process that also boots
+  // The side-by-side control (BENCH_IDLE_APP=1): the same server, in a process that also boots
   // the nestjs-realtime benchmark app (on another port, never connected to): what the mere
   // presence of Nest, the module and their heap costs the floor's own code.
   if (process.env['BENCH_IDLE_APP']) await import('./realtime.js');

@@ -1,14 +1,15 @@
 /**
- * Interleaved windows: the floor and the module measured in short windows that alternate, with
- * every server of the comparison running at once (all on the server core, idle but the one
- * under load).
+ * Side-by-side rounds: the floor, the module and a control loaded at the same time, in windows
+ * that coincide, all on the server core.
  *
  * Why: on the machines this runs on, the speed of a core drifts by up to 2× within seconds (the
  * same raw `ws` server measured 168 to 489 µs of CPU per handshake in windows a few seconds
  * apart, with nothing else running). The per-server suites measure the floor and the module
- * minutes apart, so their ratio carries that drift. Here each round measures one short window of
- * every server back to back, in an order rotated every round; a round gives one ratio per
- * comparison, and the report gives the median over the rounds next to the suites' medians.
+ * minutes apart, and even 1 s windows taken one after another gave round ratios from 0.4× to
+ * 1.5×. Loaded together, the servers share the core's time slices and whatever speed it has
+ * then, so the ratio of their CPU time per operation no longer carries the drift (the same
+ * comparison: 0.84× to 0.90× over 15 rounds). The CPU per operation itself is inflated by the
+ * sharing (context switches, caches); the ratios are what these rounds are for.
  */
 import { Conn, type Target } from './client.js';
 import type { Throughput, Timing } from './measure.js';
@@ -17,8 +18,11 @@ import { ServerProcess, type ServerSpec } from './servers.js';
 import { FLOOR } from './targets.js';
 import { upgradeRequest, WS_ENVELOPE } from './wire.js';
 
-/** results.json keys of the interleaved windows: one row per round and server. */
-export const INTERLEAVED = { reqrep: 'interleaved-reqrep', handshakes: 'interleaved-handshakes' };
+/** results.json keys of the side-by-side windows: one row per round and server. */
+export const SIDE_BY_SIDE = {
+  reqrep: 'side-by-side-reqrep',
+  handshakes: 'side-by-side-handshakes',
+};
 
 /**
  * The control: the floor in a process that also boots the module's benchmark app (idle, on
@@ -35,13 +39,13 @@ const IDLE_APP_SPEC: ServerSpec = {
   env: { BENCH_VARIANT: 'batched', BENCH_IDLE_APP: '1' },
 };
 
-/** The servers each interleaved scenario compares (the floor first), as far as they are run. */
+/** The servers each side-by-side scenario compares (the floor first), as far as they are run. */
 const COMPARED = {
   reqrep: [FLOOR, 'realtime', 'realtime-dto', IDLE_APP],
   handshakes: [FLOOR, 'realtime', IDLE_APP],
 };
 
-export interface InterleavedRun {
+export interface SideBySideRun {
   rounds: number;
   timing: Timing;
   reqrep: { connections: number; inFlight: number };
@@ -53,12 +57,12 @@ export interface InterleavedRun {
   log: (line: string) => void;
 }
 
-/** Runs `rounds` rounds of one window per server and scenario, the order rotated per round. */
-export async function interleavedSuite(specs: ServerSpec[], run: InterleavedRun): Promise<void> {
+/** Runs `rounds` rounds: per scenario, one window of every server it compares, all at once. */
+export async function sideBySideSuite(specs: ServerSpec[], run: SideBySideRun): Promise<void> {
   const wanted = new Set([...COMPARED.reqrep, ...COMPARED.handshakes]);
   const chosen = specs.filter((s) => wanted.has(s.name));
   if (!chosen.some((s) => s.name === FLOOR) || !chosen.some((s) => s.name === 'realtime')) {
-    run.log('  interleaved: needs raw-ws-batched and realtime: skipped');
+    run.log('  side by side: needs raw-ws-batched and realtime: skipped');
     return;
   }
   chosen.push(IDLE_APP_SPEC);
@@ -77,22 +81,24 @@ export async function interleavedSuite(specs: ServerSpec[], run: InterleavedRun)
         string[],
       ][]) {
         const servers = started.filter((s) => names.includes(s.spec.name));
-        const order = servers.map((_, i) => servers[(i + round) % servers.length]!);
-        for (const { spec, server, target } of order) {
-          const t =
+        const windows = await Promise.all(
+          servers.map(({ server, target }) =>
             scenario === 'reqrep'
-              ? await requestReply(
+              ? requestReply(
                   server,
                   target,
                   run.reqrep.connections,
                   run.reqrep.inFlight,
                   run.timing,
                 )
-              : await handshakes(server, target, run.handshakeConcurrency, run.timing);
-          run.record(INTERLEAVED[scenario], spec.name, t);
-        }
+              : handshakes(server, target, run.handshakeConcurrency, run.timing),
+          ),
+        );
+        servers.forEach(({ spec }, i) =>
+          run.record(SIDE_BY_SIDE[scenario], spec.name, windows[i]!),
+        );
       }
-      run.log(`  interleaved: round ${round + 1}/${run.rounds}`);
+      run.log(`  side by side: round ${round + 1}/${run.rounds}`);
     }
   } finally {
     await Promise.all(started.map(({ server }) => server.stop()));
