@@ -17,7 +17,7 @@ import {
 import type { Machine } from './machine.js';
 import { scaleoutMarkdown } from './report-scaleout.js';
 import type { Memory, Throughput } from './scenarios.js';
-import { IDLE_APP, SIDE_BY_SIDE } from './side-by-side.js';
+import { IDLE_APP, sideBySideKey } from './side-by-side.js';
 import { BASES, roundRatios, targets } from './targets.js';
 
 export type { Results } from './format.js';
@@ -146,15 +146,16 @@ function markdown(
     );
   }
   lines.push('');
-  if (results[SIDE_BY_SIDE.reqrep] || results[SIDE_BY_SIDE.handshakes]) {
+  const sideBySide = Object.keys(results).filter((key) => key.startsWith(sideBySideKey('')));
+  if (sideBySide.length > 0) {
     lines.push(
       '**Side-by-side rounds.** The columns before them compare medians of windows measured minutes apart (each server runs its whole suite in turn), and the speed of these cores drifts by up to 2× within seconds. In the side-by-side rounds the floor and the module are loaded at the same time, in windows that coincide, sharing the server core and whatever speed it has then (`bench/harness/side-by-side.ts`); each round gives one ratio, and the median of the rounds is shown. CPU per operation is inflated by the sharing, so only the ratios mean something, and the verdict is by CPU per operation. Both verdicts are reported.',
       '',
     );
-    const control = [SIDE_BY_SIDE.reqrep, SIDE_BY_SIDE.handshakes].map((scenario) => {
-      const rounds = roundRatios(results, scenario, IDLE_APP);
+    const control = sideBySide.map((key) => {
+      const rounds = roundRatios(results, key, IDLE_APP);
       const [byRate, byCpu] = [0, 1].map((i) => x(median(rounds.map((r) => r[i]))));
-      return `${scenario === SIDE_BY_SIDE.reqrep ? 'request/reply' : 'handshakes'} ${byRate} / ${byCpu}`;
+      return `${key.slice(sideBySideKey('').length)} ${byRate} / ${byCpu}`;
     });
     lines.push(
       `**The control**: the floor's own server in a process that also boots the module's benchmark app (idle, on another port), against the floor, same rounds (by throughput / by CPU): ${control.join(', ')}. That is what the footprint of Nest, the module and their heap costs code that is the same.`,

@@ -11,18 +11,15 @@
  * comparison: 0.84× to 0.90× over 15 rounds). The CPU per operation itself is inflated by the
  * sharing (context switches, caches); the ratios are what these rounds are for.
  */
-import { Conn, type Target } from './client.js';
+import { Conn, openMany, type Target } from './client.js';
 import type { Throughput, Timing } from './measure.js';
-import { handshakes, requestReply } from './scenarios.js';
+import { broadcast, handshakes, joinRoom, requestReply } from './scenarios.js';
 import { ServerProcess, type ServerSpec } from './servers.js';
 import { FLOOR } from './targets.js';
 import { upgradeRequest, WS_ENVELOPE } from './wire.js';
 
-/** results.json keys of the side-by-side windows: one row per round and server. */
-export const SIDE_BY_SIDE = {
-  reqrep: 'side-by-side-reqrep',
-  handshakes: 'side-by-side-handshakes',
-};
+/** results.json key of a scenario's side-by-side windows: one row per round and server. */
+export const sideBySideKey = (scenario: string): string => `side-by-side-${scenario}`;
 
 /**
  * The control: the floor in a process that also boots the module's benchmark app (idle, on
@@ -39,9 +36,14 @@ const IDLE_APP_SPEC: ServerSpec = {
   env: { BENCH_VARIANT: 'batched', BENCH_IDLE_APP: '1' },
 };
 
-/** The servers each side-by-side scenario compares (the floor first), as far as they are run. */
-const COMPARED = {
-  reqrep: [FLOOR, 'realtime', 'realtime-dto', IDLE_APP],
+/**
+ * The servers each side-by-side scenario compares, as far as they are run (the control always):
+ * request/reply with and without a DTO and with metrics, a broadcast to the smaller room (one
+ * generator process cannot hold 10 000 connections per server for several servers), handshakes.
+ */
+const COMPARED: Record<'reqrep' | 'broadcast' | 'handshakes', string[]> = {
+  reqrep: [FLOOR, 'realtime', 'realtime-dto', 'realtime-metrics', IDLE_APP],
+  broadcast: [FLOOR, 'realtime', IDLE_APP],
   handshakes: [FLOOR, 'realtime', IDLE_APP],
 };
 
@@ -50,6 +52,8 @@ export interface SideBySideRun {
   timing: Timing;
   reqrep: { connections: number; inFlight: number };
   handshakeConcurrency: number;
+  broadcastSizes: number[];
+  broadcastWindow: number;
   env: Record<string, string>;
   nodeFlags: string[];
   token: string;
@@ -75,32 +79,53 @@ export async function sideBySideSuite(specs: ServerSpec[], run: SideBySideRun): 
       // One connection first, so that no window pays for a cold server.
       await (await Conn.open(started.at(-1)!.target)).close();
     }
+    const size = Math.min(...run.broadcastSizes);
     for (let round = 0; round < run.rounds; round++) {
-      for (const [scenario, names] of Object.entries(COMPARED) as [
-        keyof typeof COMPARED,
-        string[],
-      ][]) {
+      for (const [scenario, names] of Object.entries(COMPARED)) {
         const servers = started.filter((s) => names.includes(s.spec.name));
         const windows = await Promise.all(
-          servers.map(({ server, target }) =>
-            scenario === 'reqrep'
-              ? requestReply(
-                  server,
-                  target,
-                  run.reqrep.connections,
-                  run.reqrep.inFlight,
-                  run.timing,
-                )
-              : handshakes(server, target, run.handshakeConcurrency, run.timing),
-          ),
+          servers.map(({ server, target }) => {
+            if (scenario === 'reqrep') {
+              const { connections, inFlight } = run.reqrep;
+              return requestReply(server, target, connections, inFlight, run.timing);
+            }
+            if (scenario === 'handshakes') {
+              return handshakes(server, target, run.handshakeConcurrency, run.timing);
+            }
+            return roomBroadcast(server, target, size, run);
+          }),
         );
-        servers.forEach(({ spec }, i) =>
-          run.record(SIDE_BY_SIDE[scenario], spec.name, windows[i]!),
-        );
+        const key = sideBySideKey(scenario === 'broadcast' ? `broadcast-${size}` : scenario);
+        servers.forEach(({ spec }, i) => run.record(key, spec.name, windows[i]!));
       }
       run.log(`  side by side: round ${round + 1}/${run.rounds}`);
     }
   } finally {
     await Promise.all(started.map(({ server }) => server.stop()));
+  }
+}
+
+/** `size` members of one room and a publisher (not a member): one broadcast window. */
+async function roomBroadcast(
+  server: ServerProcess,
+  target: Target,
+  size: number,
+  run: SideBySideRun,
+): Promise<Throughput> {
+  const members = await openMany(target, size, 50);
+  const publisher = await Conn.open(target);
+  try {
+    await joinRoom(members, target.dialect);
+    return await broadcast(
+      [server],
+      members,
+      publisher,
+      target.dialect,
+      run.broadcastWindow,
+      run.timing,
+    );
+  } finally {
+    for (const conn of [...members, publisher]) conn.reset();
+    await server.waitConnections(0);
   }
 }

@@ -91,12 +91,6 @@ const LABELS: Record<string, string> = {
   realtime: 'nestjs-realtime (metrics off)',
 };
 
-/** The side-by-side windows of a goal's comparison, where the run had them. */
-const SIDE_BY_SIDE_OF: Record<string, string> = {
-  reqrep: 'side-by-side-reqrep',
-  handshakes: 'side-by-side-handshakes',
-};
-
 export function targets(m: Medians, broadcastSizes: number[], results: Results = {}): Target[] {
   return goals(broadcastSizes).map((goal) => {
     const row = m[goal.scenario]?.[goal.server];
@@ -118,10 +112,7 @@ export function targets(m: Medians, broadcastSizes: number[], results: Results =
         ? value <= goal.ratio
         : value >= goal.ratio;
     const text = `${goal.text} ${goal.atMost ? '≤' : '≥'} ${goal.ratio}× ${LABELS[goal.base] ?? goal.base}`;
-    const rounds =
-      goal.base === FLOOR && SIDE_BY_SIDE_OF[goal.scenario]
-        ? roundRatios(results, SIDE_BY_SIDE_OF[goal.scenario]!, goal.server)
-        : [];
+    const rounds = roundRatios(results, `side-by-side-${goal.scenario}`, goal.server, goal.base);
     const [byRate, byCpuRounds] = [0, 1].map((i) => median(rounds.map((r) => r[i])));
     // Side by side, the servers share the core: CPU per operation is the ratio that counts.
     const sideBySide =
@@ -132,9 +123,14 @@ export function targets(m: Medians, broadcastSizes: number[], results: Results =
 }
 
 /** Per round, `server` against the floor: [throughput ratio, ratio of CPU per operation]. */
-export function roundRatios(results: Results, scenario: string, server: string): number[][] {
+export function roundRatios(
+  results: Results,
+  scenario: string,
+  server: string,
+  against = FLOOR,
+): number[][] {
   const rows = (results[scenario]?.[server] ?? []) as Throughput[];
-  const base = (results[scenario]?.[FLOOR] ?? []) as Throughput[];
+  const base = (results[scenario]?.[against] ?? []) as Throughput[];
   return rows
     .map((row, i) => [row.rate / (base[i]?.rate ?? NaN), (base[i]?.cpuPerOp ?? NaN) / row.cpuPerOp])
     .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
