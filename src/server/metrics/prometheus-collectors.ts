@@ -1,7 +1,7 @@
 import type * as Prom from 'prom-client';
 import type { BrokerHealth } from '../broker/realtime-broker.js';
 import type { ConnectionState } from '../connection/connection-state.js';
-import { UNKNOWN_EVENT_LABEL, type Buckets, type Meter } from './meter.js';
+import { outcomeCounts, UNKNOWN_EVENT_LABEL, type Buckets, type Meter } from './meter.js';
 import type { MetricsRegistryLike } from './metrics-options.js';
 
 /** What the collectors read besides the meter, at scrape time. */
@@ -147,7 +147,9 @@ export function registerCollectors(
         [UNKNOWN_EVENT_LABEL, meter.unknown],
       ];
       for (const [event, stats] of events) {
-        for (const [outcome, value] of stats.outcomes) series.push([{ event, outcome }, value]);
+        for (const [outcome, value] of outcomeCounts(stats)) {
+          series.push([{ event, outcome }, value]);
+        }
       }
       return series;
     },
