@@ -137,7 +137,7 @@ export class RealtimeAdapter extends WsAdapter {
     for (const { message, callback } of handlers) {
       const event = String(message);
       const nest = callback as (data: unknown, event: string) => unknown;
-      state.handlers.set(event, direct?.bind(state.path, event, client) ?? nest);
+      state.handlers.set(event, direct?.bind(state.path, event) ?? nest);
     }
   }
 

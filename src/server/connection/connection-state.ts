@@ -14,8 +14,12 @@ import type {
 import { SocketWriter, type Corkable } from './socket-writer.js';
 
 /** A Nest message handler bound to its gateway and client: `(data, event) => result`. */
-export type BoundHandler = ((data: unknown, event: string) => unknown) & {
-  /** Called one microtask after it is scheduled, as Nest's chain starts a handler (direct path). */
+export type BoundHandler = ((data: unknown, event: string, client?: object) => unknown) & {
+  /**
+   * A direct handler (the module's, shared by every connection): called one microtask after it
+   * is scheduled, as Nest's chain starts a handler, and given the client (the `ws` socket) as
+   * third argument. Nest's own callbacks are bound to their client and never get a third one.
+   */
   readonly deferred?: true;
 };
 

@@ -130,7 +130,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export function directHandler(
   target: HandlerTarget,
   pipe: RealtimeValidationPipe,
-): ((client: object) => BoundHandler) | undefined {
+): BoundHandler | undefined {
   if (!target.isStatic || !onlyModuleEnhancers(target)) return undefined;
   const resolved = paramsOf(target);
   if (!resolved) return undefined;
@@ -146,16 +146,14 @@ export function directHandler(
     const result = callback.apply(instance, args);
     return isThenable(result) && !(result instanceof Promise) ? Promise.resolve(result) : result;
   };
-  return (client) => {
-    // `deferred`: the runner calls it one microtask later, as Nest's chain starts handlers
-    // (after several): every message of a TCP read starts its handler before any of them runs,
-    // so a handler that closes the connection does not drop the requests read with it (see
-    // test/e2e/close-flush.e2e-spec.ts).
-    const handler = Object.assign((data: unknown) => run(client, data), {
-      deferred: true as const,
-    });
-    return handler;
-  };
+  // One for every connection (the runner passes the client): nothing allocated per socket.
+  // `deferred`: the runner calls it one microtask later, as Nest's chain starts handlers (after
+  // several): every message of a TCP read starts its handler before any of them runs, so a
+  // handler that closes the connection does not drop the requests read with it (see
+  // test/e2e/close-flush.e2e-spec.ts).
+  return Object.assign((data: unknown, _event: string, client?: object) => run(client!, data), {
+    deferred: true as const,
+  });
   function run(client: object, data: unknown): unknown {
     const args: unknown[] = new Array(length).fill(undefined);
     let pending: Promise<void>[] | undefined;

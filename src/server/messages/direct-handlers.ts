@@ -5,14 +5,12 @@ import { hasGlobalEnhancers } from './app-enhancers.js';
 import { directHandler } from './direct-handler.js';
 import type { HandlerTarget } from './handler-target.js';
 
-type MakeHandler = (client: object) => BoundHandler;
-
 /**
  * The direct handlers of the app's gateways (see `directHandler()`), decided once per handler;
  * none at all when the app has a global guard, interceptor, pipe or filter.
  */
 export class DirectHandlers {
-  private readonly made = new Map<HandlerTarget, MakeHandler | undefined>();
+  private readonly made = new Map<HandlerTarget, BoundHandler | undefined>();
   private globals: boolean | undefined;
 
   constructor(
@@ -21,14 +19,14 @@ export class DirectHandlers {
     private readonly pipe: RealtimeValidationPipe,
   ) {}
 
-  /** The direct handler of an event for one client; `undefined`: keep Nest's callback. */
-  bind(path: string, event: string, client: object): BoundHandler | undefined {
+  /** The direct handler of an event (every client's); `undefined`: keep Nest's callback. */
+  bind(path: string, event: string): BoundHandler | undefined {
     // Read at the first connection: Nest built its handler chains at init, with these globals.
     this.globals ??= hasGlobalEnhancers(this.app);
     if (this.globals) return undefined;
     const target = this.entryOf(path)?.handlers.get(event);
     if (!target) return undefined;
     if (!this.made.has(target)) this.made.set(target, directHandler(target, this.pipe));
-    return this.made.get(target)?.(client);
+    return this.made.get(target);
   }
 }

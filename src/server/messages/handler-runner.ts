@@ -65,7 +65,9 @@ export class HandlerRunner {
     const started = state.writer.meter ? performance.now() : 0;
     let result: unknown;
     try {
-      result = handler(envelope.data, envelope.event);
+      result = handler.deferred
+        ? handler(envelope.data, envelope.event, state.socket)
+        : handler(envelope.data, envelope.event);
     } catch (error) {
       this.measure(state, envelope, started, false);
       handlerFailed(state, envelope, error);
