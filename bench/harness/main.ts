@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the same load generator drives every server in one run, one after another.
  *
- *   npm run bench                       full run (~15 min), writes bench/results/
+ *   npm run bench                       full run (~25 min), writes bench/results/
  *   npm run bench -- --quick            smoke run (~1 min), writes node_modules/.cache/nestjs-realtime-bench/results-quick/
  *   npm run bench -- --profile          CPU profiles of the measured windows (see bench/README.md)
  *   --only raw-ws,realtime              some servers only   --reps 5   --out <dir>
