@@ -21,23 +21,27 @@ function parseUrl(request: Pick<IncomingMessage, 'url'>): URL {
 class UpgradeContext implements HandshakeContext {
   readonly kind = 'upgrade' as const;
   principal?: RealtimePrincipal;
-  private parsed: URL | undefined;
-  private found: { value: string | undefined } | undefined;
+  // Private fields (#): what a guard read is not a property others can enumerate or copy.
+  #parsed: URL | undefined;
+  #found: { value: string | undefined } | undefined;
+  readonly #sources: Required<RealtimeTokenSources>;
 
   constructor(
     readonly request: IncomingMessage,
     readonly path: string,
-    private readonly sources: Required<RealtimeTokenSources>,
-  ) {}
+    sources: Required<RealtimeTokenSources>,
+  ) {
+    this.#sources = sources;
+  }
 
   get url(): URL {
-    return (this.parsed ??= parseUrl(this.request));
+    return (this.#parsed ??= parseUrl(this.request));
   }
 
   get token(): string | undefined {
     // The URL is parsed only if the token is looked for in the query.
-    this.found ??= { value: extractToken(this.request, () => this.url, this.sources) };
-    return this.found.value;
+    this.#found ??= { value: extractToken(this.request, () => this.url, this.#sources) };
+    return this.#found.value;
   }
 }
 
