@@ -62,7 +62,6 @@ export class EventStats {
   }
 }
 
-/** Bucket bounds, in seconds. */
 /** Every outcome counted for an event, `ok` first when there was one. */
 export function outcomeCounts(stats: EventStats): [string, number][] {
   const counts: [string, number][] = stats.ok > 0 ? [[OK, stats.ok]] : [];
@@ -70,6 +69,7 @@ export function outcomeCounts(stats: EventStats): [string, number][] {
   return counts;
 }
 
+/** Bucket bounds, in seconds. */
 export interface MeterBuckets {
   handler: readonly number[];
   lag: readonly number[];

@@ -105,8 +105,8 @@ export class RealtimeValidationPipe extends ValidationPipe {
    */
   tryCompiled(value: unknown, metadata: ArgumentMetadata): unknown {
     if (!this.toValidate(metadata)) return this.passesThrough(metadata) ? value : DEFER;
-    const dto = this.dtoOf(metadata);
-    return dto ? this.tryCompiledDto(dto, value) : value;
+    const { metatype } = metadata;
+    return hasRules(metatype) ? this.tryCompiledDto(metatype as new () => object, value) : value;
   }
 
   /**

@@ -35,11 +35,6 @@ export interface InterestChanges {
   lost(interest: Interest): void;
 }
 
-/**
- * @internal This instance's connections by id, by user and by room; who a target selects among
- * them; and the interests they make this instance hold (a room with a local member, a user with
- * a local connection).
- */
 const NOBODY: ReadonlySet<ConnectionState> = new Set();
 
 function isOneRoom(target: DeliveryTarget): boolean {
@@ -54,6 +49,11 @@ function isOneRoom(target: DeliveryTarget): boolean {
   );
 }
 
+/**
+ * @internal This instance's connections by id, by user and by room; who a target selects among
+ * them; and the interests they make this instance hold (a room with a local member, a user with
+ * a local connection).
+ */
 export class LocalIndex {
   readonly connections = new Map<string, ConnectionState>();
   readonly users = new Map<string, Set<ConnectionState>>();

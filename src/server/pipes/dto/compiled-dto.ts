@@ -1,7 +1,7 @@
 import { BAIL } from './bail.js';
 import { plainToDto } from './plain-to-dto.js';
 import { decline, planOf } from './validation-plan.js';
-import { execute, stripEmpty, type RuleError } from './validate-dto.js';
+import { execute, type RuleError } from './validate-dto.js';
 
 /** What the compiled path made of a payload: the instance, or class-validator's errors. */
 export type CompiledOutcome =
@@ -26,9 +26,8 @@ export function compiledTransform(
     if (entity.constructor !== metatype) throw BAIL;
     const found: RuleError[] = [];
     execute(entity, undefined, found, forbidNonWhitelisted, plan);
-    if (found.length === 0) return { ok: true, value: entity };
-    const errors = stripEmpty(found);
-    return errors.length === 0 ? { ok: true, value: entity } : { ok: false, errors };
+    // Only entries that hold an error are added (what class-validator's stripEmptyErrors() keeps).
+    return found.length === 0 ? { ok: true, value: entity } : { ok: false, errors: found };
   } catch (error) {
     if (error !== BAIL) throw error;
     // Declined once (a nested async rule, a `@Transform()`...): class-validator's from now on.

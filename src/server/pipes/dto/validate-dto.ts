@@ -91,7 +91,7 @@ function failure(
   constraint?: ConstraintMeta,
   targetName?: string,
 ): [string, string] {
-  const args = argsOf(object, value, metadata, targetName ?? targetNameOf(object));
+  const args = argsOf(object, value, metadata, targetName);
   const type = constraint && constraint.name ? constraint.name : metadata.type;
   let message: unknown = metadata.message || '';
   if (!metadata.message && constraint && constraint.instance.defaultMessage instanceof Function) {
@@ -247,12 +247,4 @@ export function execute(
       targetName,
     );
   }
-}
-
-/** class-validator's `stripEmptyErrors()`: entries without a message anywhere below go. */
-export function stripEmpty(errors: RuleError[]): RuleError[] {
-  return errors.filter((error) => {
-    error.children = stripEmpty(error.children);
-    return Object.keys(error.constraints).length > 0 || error.children.length > 0;
-  });
 }
