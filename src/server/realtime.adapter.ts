@@ -6,50 +6,25 @@ import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, SUBPROTOCOL } from '../protocol/index.js';
-import { ConnectionLifecycle } from './connection/connection-lifecycle.js';
 import { stateOf } from './connection/connection-map.js';
 import { drainSockets } from './connection/drain.js';
-import { Heartbeat } from './connection/heartbeat.js';
+import { RealtimeSocket } from './connection/realtime-socket.js';
 import type { RealtimeConnection } from './connection/realtime-connection.js';
 import { redact } from './errors/redact.js';
-import { GatewayCatalog } from './gateway/gateway-catalog.js';
 import { normalizePath, REALTIME_SERVER_OPTION, sharedPath } from './gateway/gateway-path.js';
 import { PlainGateways, type GatewayServerOptions } from './gateway/plain-gateways.js';
 import { HandshakeException } from './errors/handshake.exception.js';
-import { HandshakeCapacity } from './handshake/handshake-capacity.js';
-import { refreshNeedsRequest, refreshPrincipal } from './handshake/refresh-principal.js';
 import { refuseHandshake } from './handshake/reject-handshake.js';
-import {
-  UpgradeHandler,
-  type AcceptedUpgrade,
-  type UpgradeTarget,
-} from './handshake/upgrade-handler.js';
-import { DirectHandlers } from './messages/direct-handlers.js';
-import { MessageDispatcher } from './messages/message-dispatcher.js';
-import type { RefreshPrincipal } from './messages/reserved-events.js';
-import { RealtimeValidationPipe } from './pipes/realtime-validation.pipe.js';
-import { RealtimeMetrics } from './metrics/realtime-metrics.js';
-import { RESOLVED_OPTIONS } from './realtime.constants.js';
-import type { ResolvedRealtimeOptions } from './realtime.options.js';
+import type { AcceptedUpgrade } from './handshake/upgrade-handler.js';
 import { RealtimeConfigError } from './realtime.options-validation.js';
 import { offeredSession } from './recovery/offered-session.js';
-import { SessionResumer } from './recovery/session-resumer.js';
-import { ConnectionRegistry } from './registry/connection-registry.js';
+import { createServices, type RealtimeServices } from './realtime-services.js';
 import { boundRequestArrival } from './handshake/arrival-deadline.js';
 
 /** A frame parser for plain gateways, as `WsAdapter.setMessageParser()` takes it (Nest 11+). */
 export type WsMessageParser = (
   data: string | Buffer | ArrayBuffer | Buffer[],
 ) => { event: string; data: unknown } | void;
-
-interface Services {
-  options: ResolvedRealtimeOptions;
-  catalog: GatewayCatalog;
-  capacity: HandshakeCapacity;
-  upgrades: UpgradeHandler;
-  connections: ConnectionLifecycle;
-  direct: DirectHandlers;
-}
 
 /**
  * The WebSocket adapter of `nestjs-realtime`, on `ws` like `@nestjs/platform-ws`'s `WsAdapter`,
@@ -67,7 +42,7 @@ export class RealtimeAdapter extends WsAdapter {
   private readonly servers = new Map<string, WebSocketServer>();
   private readonly realtimeServers = new WeakSet<WebSocketServer>();
   private readonly plain = new PlainGateways();
-  private services: Services | undefined;
+  private services: RealtimeServices | undefined;
   private attachedTo: HttpServer | undefined;
   private undoArrival: (() => void) | undefined;
   /** Plain gateways first (exact path, stock semantics), then the realtime.v1 upgrade. */
@@ -97,6 +72,8 @@ export class RealtimeAdapter extends WsAdapter {
       noServer: true,
       maxPayload: services.options.maxPayload,
       perMessageDeflate: false,
+      // Its sockets have `user` (request.user of HTTP-style guards) on their prototype.
+      WebSocket: RealtimeSocket,
       // Select realtime.v1 when offered; never echo a `bearer.<jwt>` entry.
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
@@ -116,6 +93,7 @@ export class RealtimeAdapter extends WsAdapter {
     callback: (...args: unknown[]) => void,
   ): void {
     if (!this.realtimeServers.has(server)) return super.bindClientConnect(server, callback);
+    this.resolveServices().targets.addedNestListener(server);
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       try {
         callback(socket, request);
@@ -133,11 +111,11 @@ export class RealtimeAdapter extends WsAdapter {
   ): void {
     const state = stateOf(client);
     if (!state) return super.bindMessageHandlers(client, handlers, _transform);
-    const direct = this.services?.direct;
+    const direct = this.services?.targets.direct;
     for (const { message, callback } of handlers) {
       const event = String(message);
       const nest = callback as (data: unknown, event: string) => unknown;
-      state.handlers.set(event, direct?.bind(state.path, event) ?? nest);
+      state.bindHandler(event, direct?.bind(state.path, event) ?? nest);
     }
   }
 
@@ -202,51 +180,12 @@ export class RealtimeAdapter extends WsAdapter {
   /** Hook for subclasses: runs after a connection is registered, before gateway hooks. */
   protected onConnection(_connection: RealtimeConnection): void {}
 
-  private resolveServices(): Services {
-    if (this.services) return this.services;
-    let options: ResolvedRealtimeOptions;
-    try {
-      options = this.app.get(RESOLVED_OPTIONS, { strict: false });
-    } catch {
-      throw new RealtimeConfigError(
-        'RealtimeAdapter found no RealtimeModule; import RealtimeModule.forRoot({...}) in your AppModule.',
-      );
-    }
-    const get = <T>(token: abstract new (...args: never[]) => T): T =>
-      this.app.get(token, { strict: false });
-    const registry = get(ConnectionRegistry);
-    const catalog = get(GatewayCatalog);
-    const meter = get(RealtimeMetrics).meter;
-    catalog.markServed();
-    const capacity = new HandshakeCapacity(options.limits, registry);
-    const connections = new ConnectionLifecycle({
-      options,
-      list: registry,
-      heartbeat: get(Heartbeat),
-      inbound: new MessageDispatcher(
-        options,
-        this.refresher(options, catalog),
-        registry.recovery &&
-          new SessionResumer(
-            registry.recovery,
-            (state, room) => registry.join(state, room),
-            options.limits.roomsPerConnection + 2,
-          ),
-      ),
+  private resolveServices(): RealtimeServices {
+    this.services ??= createServices(this.app, {
       logger: this.logger,
-      meter,
+      servers: this.servers,
+      open: (services, upgrade) => this.open(services, upgrade),
     });
-    const upgrades = new UpgradeHandler({
-      options,
-      capacity,
-      resolve: (path) => this.target(catalog, path),
-      open: (upgrade) => this.open(connections, upgrade),
-      logger: this.logger,
-      meter,
-    });
-    const pipe = new RealtimeValidationPipe(options);
-    const direct = new DirectHandlers(this.app, (path) => catalog.get(path), pipe);
-    this.services = { options, catalog, capacity, upgrades, connections, direct };
     return this.services;
   }
 
@@ -262,38 +201,15 @@ export class RealtimeAdapter extends WsAdapter {
     this.attachedTo = server;
   }
 
-  /** The gateway path of a request and its `ws` server; none before the catalog is ready. */
-  private target(catalog: GatewayCatalog, path: string): UpgradeTarget | undefined {
-    if (!catalog.isReady) return undefined;
-    const entry = catalog.get(path) ?? catalog.get(normalizePath(path));
-    const server = entry && this.servers.get(entry.path);
-    return entry && server ? { path: entry.path, guards: entry.guards, server } : undefined;
-  }
-
-  /** `$auth` runs the guards of the connection's path, as its upgrade did. */
-  private refresher(options: ResolvedRealtimeOptions, catalog: GatewayCatalog): RefreshPrincipal {
-    const { handshakeTimeoutMs: timeoutMs, retryAfterSec } = options.limits;
-    return (state, token) => {
-      const target = this.target(catalog, state.path);
-      if (!target) throw HandshakeException.unauthorized('This endpoint no longer accepts tokens');
-      const limits = { timeoutMs, retryAfterSec };
-      return refreshPrincipal(
-        target.guards,
-        state,
-        token,
-        state.upgradeRequest,
-        limits,
-        this.logger,
-      );
-    };
-  }
-
-  private open(connections: ConnectionLifecycle, upgrade: AcceptedUpgrade): void {
+  private open(services: RealtimeServices, upgrade: AcceptedUpgrade): void {
     const { target, socket, request, principal, transport } = upgrade;
-    const resuming = this.services?.options.recovery ? offeredSession(request) : undefined;
-    const state = connections.open(socket, target.path, principal, transport, resuming);
-    if (refreshNeedsRequest(target.guards)) state.upgradeRequest = request;
+    const resuming = services.options.recovery ? offeredSession(request) : undefined;
+    const state = services.connections.open(socket, target.path, principal, transport, resuming);
+    if (target.keepsRequest) state.upgradeRequest = request;
     this.onConnection(state);
+    // Nobody needs Nest's per-connection wiring: the path's handlers are shared (upgrade-targets.ts).
+    const shared = services.targets.handlersFor(target);
+    if (shared) return state.useHandlers(shared);
     target.server.emit('connection', socket, request);
   }
 }

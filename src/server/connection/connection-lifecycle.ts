@@ -15,19 +15,6 @@ import type { InboundLimitOptions } from './inbound-limits.js';
 import type { Heartbeat } from './heartbeat.js';
 import { clearExpiry, scheduleExpiry } from './token-expiry.js';
 
-/**
- * `request.user` for guards written for HTTP: on a gateway, `switchToHttp().getRequest()` and
- * `switchToWs().getClient()` are the socket. Mapped once per principal (a `$auth` refresh
- * brings a new one).
- */
-const REQUEST_USER: PropertyDescriptor = {
-  configurable: true,
-  // One getter for every socket: nothing is allocated per connection but the property.
-  get(this: WebSocket): unknown {
-    return stateOf(this)?.requestUser;
-  },
-};
-
 /** Closes a server makes in the normal course of things (a drain, a restart). */
 const ROUTINE_CLOSES = new Set<number>([
   CloseCode.NORMAL,
@@ -132,7 +119,6 @@ export class ConnectionLifecycle {
     if (meter) meter.opened++;
     if (resuming !== undefined) state.session = new ConnectionSession(resuming);
     attachState(socket, state);
-    Object.defineProperty(socket, 'user', REQUEST_USER);
     list.add(state);
     heartbeat.track(state);
     scheduleExpiry(state, options.jwt.clockToleranceSec * 1000);

@@ -23,6 +23,10 @@ export type BoundHandler = ((data: unknown, event: string, client?: object) => u
   readonly deferred?: true;
 };
 
+const NO_HANDLERS: ReadonlyMap<string, BoundHandler> = new Map();
+/** What `closeInfo` says until the socket has closed (one object for every connection). */
+const NOT_CLOSED: ConnectionCloseInfo = Object.freeze({ code: CloseCode.ABNORMAL, reason: '' });
+
 /** Messages held while connection hooks run; more than this closes the socket. */
 export const MAX_BACKLOG = 256;
 
@@ -54,7 +58,11 @@ export class ConnectionState implements RealtimeConnection {
   readonly rooms = new Set<string>();
   readonly writer: SocketWriter;
   readonly limits: InboundLimits;
-  readonly handlers = new Map<string, BoundHandler>();
+  /**
+   * The handlers of every gateway on the path, by event: the path's shared map when no gateway
+   * needs Nest's per-connection wiring (see `useHandlers`), else this connection's own.
+   */
+  handlers: ReadonlyMap<string, BoundHandler> = NO_HANDLERS;
   readonly disconnectCallbacks: ((reason?: unknown) => void)[] = [];
   /** Async disconnect hooks still running; graceful shutdown waits for them. */
   readonly disconnectWork: Promise<void>[] = [];
@@ -82,9 +90,10 @@ export class ConnectionState implements RealtimeConnection {
   /** The upgrade request, kept only when a `$auth` refresh runs guards that may read it. */
   upgradeRequest: IncomingMessage | undefined;
   /** How the socket closed; set before the disconnect hooks run. */
-  closeInfo: ConnectionCloseInfo = { code: CloseCode.ABNORMAL, reason: '' };
+  closeInfo: ConnectionCloseInfo = NOT_CLOSED;
   readonly replay: (state: ConnectionState) => void;
   private readonly mapUser: (principal: RealtimePrincipal) => unknown;
+  private ownHandlers: Map<string, BoundHandler> | undefined;
   private userFor: RealtimePrincipal | undefined;
   private user: unknown;
 
@@ -100,6 +109,18 @@ export class ConnectionState implements RealtimeConnection {
     this.limits = new InboundLimits(runtime.limits ?? UNLIMITED, runtime.now ?? Date.now());
     this.replay = runtime.replay ?? (() => undefined);
     this.mapUser = runtime.requestUser ?? ((principal) => principal.claims);
+  }
+
+  /** Adds the handler of an event, in a map of this connection's own. */
+  bindHandler(event: string, handler: BoundHandler): void {
+    this.ownHandlers ??= new Map(this.handlers);
+    this.handlers = this.ownHandlers.set(event, handler);
+  }
+
+  /** Uses a path's handlers, shared with the other connections of the path (never changed). */
+  useHandlers(handlers: ReadonlyMap<string, BoundHandler>): void {
+    this.ownHandlers = undefined;
+    this.handlers = handlers;
   }
 
   /** `request.user` of HTTP-style guards: mapped once per principal (`$auth` brings a new one). */

@@ -41,6 +41,8 @@ export interface PathEntry {
   readonly guards: HandshakeGuard[];
   /** The gateway classes on this path and their handlers, in discovery order. */
   readonly gateways: Type[];
+  /** Their instances; `isStatic` false for a request-scoped gateway. */
+  readonly instances: { readonly instance: object; readonly isStatic: boolean }[];
   readonly handlerRefs: HandlerRef[];
 }
 
@@ -111,6 +113,7 @@ export class GatewayCatalog implements OnModuleInit, OnApplicationBootstrap {
       const entry = this.entryFor(meta.path);
       entry.gateways.push(metatype as Type);
       const isStatic = wrapper.isDependencyTreeStatic();
+      entry.instances.push({ instance: instance as object, isStatic });
       this.collectEvents(entry, metatype as Type, instance as object, isStatic);
       const guards = guardsByPath.get(entry.path) ?? [...globalGuards];
       for (const guard of meta.handshakeGuards) if (!guards.includes(guard)) guards.push(guard);
@@ -160,6 +163,7 @@ export class GatewayCatalog implements OnModuleInit, OnApplicationBootstrap {
         handlers: new Map(),
         guards: [],
         gateways: [],
+        instances: [],
         handlerRefs: [],
       };
       this.paths.set(path, entry);

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { RealtimePrincipal } from '../auth/principal.js';
+import type { BoundHandler } from '../connection/connection-state.js';
 import { HandshakeException } from '../errors/handshake.exception.js';
 import { redact } from '../errors/redact.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
@@ -15,11 +16,20 @@ import { EventLog } from '../logging/event-log.js';
 import { refuseHandshake } from './reject-handshake.js';
 import { runHandshakeGuards } from './run-handshake-guards.js';
 
+/** Shared by every upgrade (`this` is the socket): no closure per upgrade. */
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
 /** A gateway path that accepts upgrades: its guards and the `ws` server that completes them. */
 export interface UpgradeTarget {
   readonly path: string;
   readonly guards: HandshakeGuard[];
   readonly server: WebSocketServer;
+  /** Whether `$auth` refreshes run guards that may read the upgrade request (kept then). */
+  readonly keepsRequest: boolean;
+  /** The handlers the path's connections may share (see `UpgradeTargets`). */
+  readonly handlers: ReadonlyMap<string, BoundHandler> | undefined;
 }
 
 /** An accepted upgrade, handed over to open the connection. */
@@ -69,8 +79,7 @@ export class UpgradeHandler {
 
   private handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A peer may reset the connection while the token is verified; that must not crash us.
-    const onSocketError = (): void => void socket.destroy();
-    socket.on('error', onSocketError);
+    socket.on('error', destroySocket);
     const { options, capacity, logger } = this.deps;
     const target = this.deps.resolve(requestPath(request));
     if (!target) return this.refuse(socket, HandshakeException.notFound(), request);
@@ -93,7 +102,7 @@ export class UpgradeHandler {
       const lateRefusal = capacity.check(false) ?? capacity.checkUser(principal);
       if (lateRefusal) return this.refuse(socket, lateRefusal, request);
       if (socket.destroyed || !socket.writable) return;
-      socket.off('error', onSocketError);
+      socket.off('error', destroySocket);
       target.server.handleUpgrade(request, socket, head, (ws) => {
         this.deps.meter?.handshake(101);
         this.deps.open({ target, socket: ws, request, principal, transport: socket });

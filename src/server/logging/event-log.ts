@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { redact } from '../errors/redact.js';
 
 /** The fields of one log line; `undefined` ones are left out. */
@@ -30,6 +30,13 @@ export function formatEvent(event: string, fields: LogFields): string {
   return line;
 }
 
+/** Whether Nest's `Logger` would print a debug line; other loggers decide for themselves. */
+function debugEnabled(logger: LoggerService): boolean {
+  if (!(logger instanceof Logger)) return true;
+  // Nest 10's Logger has it too; checked in case an older one does not.
+  return typeof Logger.isLevelEnabled !== 'function' || Logger.isLevelEnabled('debug');
+}
+
 interface Window {
   start: number;
   lines: number;
@@ -51,6 +58,8 @@ export class EventLog {
   ) {}
 
   write(level: EventLevel, event: string, fields: LogFields, trace?: string): void {
+    // A debug line nobody prints is not formatted (one is written per close).
+    if (level === 'debug' && !debugEnabled(this.logger)) return;
     const now = this.now();
     let window = this.windows.get(event);
     if (!window || now - window.start >= WINDOW_MS) {
