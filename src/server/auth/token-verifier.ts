@@ -25,20 +25,20 @@ function isClaims(value: unknown): value is Claims {
 @Injectable()
 export class TokenVerifier {
   private readonly jwt: JwtService;
-  /** What `@nestjs/jwt` checks besides the signature, built once (the options are fixed). */
-  private readonly checks: JwtVerifyOptions;
 
   constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedRealtimeOptions) {
     const key = (options.jwt.secret ?? options.jwt.publicKey) as KeyObject | undefined;
-    // A KeyObject, not a string: jsonwebtoken then skips re-importing the key on every verify.
-    this.jwt = new JwtService({ secretOrKeyProvider: () => key as KeyObject });
     const { algorithms, issuer, audience, clockToleranceSec } = options.jwt;
-    this.checks = {
+    // What `@nestjs/jwt` checks besides the signature, given once (the options are fixed): a
+    // verify then merges no options of its own. A KeyObject, not a string: jsonwebtoken then
+    // skips importing the key again on every verify.
+    const verifyOptions: JwtVerifyOptions = {
       algorithms,
       issuer: issuer as string | [string, ...string[]] | undefined,
       audience: audience as string | [string, ...string[]] | undefined,
       clockTolerance: clockToleranceSec,
     };
+    this.jwt = new JwtService({ secretOrKeyProvider: () => key as KeyObject, verifyOptions });
   }
 
   /**
@@ -60,7 +60,7 @@ export class TokenVerifier {
     const { verify } = this.options.jwt;
     try {
       if (verify) return verify(token);
-      return this.jwt.verify<Claims>(token, this.checks);
+      return this.jwt.verify<Claims>(token);
     } catch (error) {
       throw new InvalidTokenError(reasonOf(error));
     }

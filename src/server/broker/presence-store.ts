@@ -12,6 +12,9 @@ export interface MembersPage {
   next?: string;
 }
 
+/** A write that took effect at once (the in-process store's): nothing to wait for or catch. */
+export const WRITTEN: Promise<void> = Promise.resolve();
+
 /** Reads this instance's presence, for a store to write it again (`restore()`). */
 export type PresenceSource = () => PresenceSnapshot;
 

@@ -63,9 +63,13 @@ export interface UpgradeHandlerDeps {
  */
 export class UpgradeHandler {
   private readonly events: EventLog;
+  /** The guards' time limit and the `Retry-After` of its 503 (the options are fixed). */
+  private readonly guardLimits: { timeoutMs: number; retryAfterSec: number };
 
   constructor(private readonly deps: UpgradeHandlerDeps) {
     this.events = new EventLog(deps.logger);
+    const { handshakeTimeoutMs, retryAfterSec } = deps.options.limits;
+    this.guardLimits = { timeoutMs: handshakeTimeoutMs, retryAfterSec };
   }
 
   /** The listener for the HTTP server's `upgrade` event. */
@@ -90,30 +94,41 @@ export class UpgradeHandler {
         : HandshakeException.forbidden('Origin not allowed'));
     if (refusal) return this.refuse(socket, refusal, request);
     const context = handshakeContext(request, target.path, options.tokenSources);
-    const { handshakeTimeoutMs: timeoutMs, retryAfterSec } = options.limits;
     let outcome: RealtimePrincipal | Promise<RealtimePrincipal>;
     try {
-      outcome = runHandshakeGuards(target.guards, context, { timeoutMs, retryAfterSec }, logger);
+      outcome = runHandshakeGuards(target.guards, context, this.guardLimits, logger);
     } catch (error) {
       return this.refuse(socket, error as HandshakeException, request);
     }
-    const upgrade = (principal: RealtimePrincipal): void => {
-      // Checked again: the server may have started draining or filled up during verification.
-      const lateRefusal = capacity.check(false) ?? capacity.checkUser(principal);
-      if (lateRefusal) return this.refuse(socket, lateRefusal, request);
-      if (socket.destroyed || !socket.writable) return;
-      socket.off('error', destroySocket);
-      target.server.handleUpgrade(request, socket, head, (ws) => {
-        this.deps.meter?.handshake(101);
-        this.deps.open({ target, socket: ws, request, principal, transport: socket });
-      });
-    };
-    if (!(outcome instanceof Promise)) return upgrade(outcome);
+    if (!(outcome instanceof Promise)) return this.accept(target, request, socket, head, outcome);
     capacity.pending++;
     outcome
       .finally(() => capacity.pending--)
-      .then(upgrade, (error: HandshakeException) => this.refuse(socket, error, request))
+      .then(
+        (principal) => this.accept(target, request, socket, head, principal),
+        (error: HandshakeException) => this.refuse(socket, error, request),
+      )
       .catch((error: unknown) => this.failed(socket, error));
+  }
+
+  /** The guards let the upgrade through: capacity once more, then the `101`. */
+  private accept(
+    target: UpgradeTarget,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    principal: RealtimePrincipal,
+  ): void {
+    const { capacity } = this.deps;
+    // Checked again: the server may have started draining or filled up during verification.
+    const lateRefusal = capacity.check(false) ?? capacity.checkUser(principal);
+    if (lateRefusal) return this.refuse(socket, lateRefusal, request);
+    if (socket.destroyed || !socket.writable) return;
+    socket.off('error', destroySocket);
+    target.server.handleUpgrade(request, socket, head, (ws) => {
+      this.deps.meter?.handshake(101);
+      this.deps.open({ target, socket: ws, request, principal, transport: socket });
+    });
   }
 
   /** Answers with the refusal's status and code; counted, and logged without the query string. */

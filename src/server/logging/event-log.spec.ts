@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { EventLog, formatEvent } from './event-log.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl';
@@ -60,5 +60,32 @@ describe('EventLog', () => {
     expect(lines.at(-1)).toBe('log upgrade_refused n=51 suppressed=31');
     log.write('log', 'upgrade_refused', { n: 52 });
     expect(lines.at(-1)).toBe('log upgrade_refused n=52');
+  });
+
+  it("formats no debug line Nest's Logger would not print, and sees a level change within 1 s", () => {
+    const printed: string[] = [];
+    class Console extends ConsoleLogger {
+      // Prints whatever reaches it: only the EventLog's own check stands between.
+      override debug(message: unknown): void {
+        printed.push(String(message));
+      }
+    }
+    const app = new Console('App', { logLevels: ['error', 'warn', 'log'] });
+    Logger.overrideLogger(app);
+    try {
+      let now = 0;
+      const log = new EventLog(new Logger('Test'), () => now);
+      log.write('debug', 'connection_closed', { code: 1000 });
+      expect(printed).toEqual([]);
+      app.setLogLevels(['error', 'warn', 'log', 'debug']);
+      now = 999;
+      log.write('debug', 'connection_closed', { code: 1001 });
+      expect(printed).toEqual([]);
+      now = 1000;
+      log.write('debug', 'connection_closed', { code: 1002 });
+      expect(printed).toEqual(['connection_closed code=1002']);
+    } finally {
+      Logger.overrideLogger(new ConsoleLogger());
+    }
   });
 });

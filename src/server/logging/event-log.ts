@@ -51,6 +51,8 @@ interface Window {
  */
 export class EventLog {
   private readonly windows = new Map<string, Window>();
+  private debugEnabled = true;
+  private debugAskedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly logger: LoggerService,
@@ -58,9 +60,9 @@ export class EventLog {
   ) {}
 
   write(level: EventLevel, event: string, fields: LogFields, trace?: string): void {
-    // A debug line nobody prints is not formatted (one is written per close).
-    if (level === 'debug' && !debugEnabled(this.logger)) return;
     const now = this.now();
+    // A debug line nobody prints is not formatted (one is written per close).
+    if (level === 'debug' && !this.debugOn(now)) return;
     let window = this.windows.get(event);
     if (!window || now - window.start >= WINDOW_MS) {
       const suppressed = window?.suppressed ?? 0;
@@ -77,5 +79,17 @@ export class EventLog {
     if (level === 'error') this.logger.error(line, ...(trace ? [redact(trace)] : []));
     else if (level === 'debug') this.logger.debug?.(line);
     else this.logger[level](line);
+  }
+
+  /**
+   * Whether debug lines are printed, asked at most once a second (Nest's check sorts the app's
+   * levels each time): a level changed at run time applies within a second.
+   */
+  private debugOn(now: number): boolean {
+    if (now - this.debugAskedAt >= 1000 || now < this.debugAskedAt) {
+      this.debugAskedAt = now;
+      this.debugEnabled = debugEnabled(this.logger);
+    }
+    return this.debugEnabled;
   }
 }

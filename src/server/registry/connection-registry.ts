@@ -15,7 +15,7 @@ import {
 import { crossingPart, NO_TARGET, type Delivery, type RoomMember } from '../broker/delivery.js';
 import { interestsOf, originInterest, roomInterest, userInterest } from '../broker/interest.js';
 import { ConnectionIds } from '../connection/connection-id.js';
-import type { MembersPage, PresenceStore } from '../broker/presence-store.js';
+import { WRITTEN, type MembersPage, type PresenceStore } from '../broker/presence-store.js';
 import { RealtimeBroker, type BrokerHealth } from '../broker/realtime-broker.js';
 import type { RealtimeBus } from '../broker/realtime-bus.js';
 import type { ConnectionState } from '../connection/connection-state.js';
@@ -287,9 +287,9 @@ export class ConnectionRegistry<C extends RealtimeContract = AnyContract>
     writeMessage(recipients, delivery, this.meter);
   }
 
-  /** Runs a bus or store call that nobody waits for; their contracts say they never reject. */
+  /** A bus or store call nobody waits for: they never reject, but an app's is still watched. */
   private background(call: Promise<void>): void {
-    call.catch((error: unknown) => this.warn(error));
+    if (call !== WRITTEN) call.catch((error: unknown) => this.warn(error));
   }
 
   private readonly warn = (error: unknown): void =>

@@ -1,8 +1,13 @@
 import type { RoomMember } from '../delivery.js';
-import { PresenceStore, type MembersPage, type PresenceSource } from '../presence-store.js';
+import {
+  PresenceStore,
+  WRITTEN,
+  type MembersPage,
+  type PresenceSource,
+} from '../presence-store.js';
 import { InProcessHub, type InstancePresence } from './in-process-hub.js';
 
-const done = Promise.resolve();
+const done = WRITTEN;
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]): number =>
   a < b ? -1 : a > b ? 1 : 0;
