@@ -35,6 +35,23 @@ describe('boundRequestArrival', () => {
     expect(accepted[0]!.destroyed).toBe(true);
   });
 
+  it('destroys each silent socket, however far apart they come, and keeps the served ones', async () => {
+    for (let round = 1; round <= 2; round++) {
+      const served = connect(port, '127.0.0.1');
+      await once(served, 'connect');
+      served.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await once(served, 'data');
+      const silent = connect(port, '127.0.0.1');
+      silent.on('error', () => undefined);
+      await once(silent, 'close');
+      const quiet = accepted.filter((socket) => socket.bytesRead === 0);
+      expect(quiet).toHaveLength(round);
+      expect(quiet.every((socket) => socket.destroyed)).toBe(true);
+      expect(accepted.filter((socket) => socket.bytesRead > 0).at(-1)!.destroyed).toBe(false);
+      served.destroy();
+    }
+  });
+
   it('keeps nothing on the socket once its first request has arrived', async () => {
     const client = connect(port, '127.0.0.1');
     await once(client, 'connect');
