@@ -14,7 +14,7 @@ export const FULL = {
   settleMs: 1_000,
   /** Rounds of windows of the floor and the module loaded at the same time (side-by-side.ts). */
   sideBySide: {
-    rounds: 15,
+    rounds: 25,
     timing: { warmupMs: 300, measureMs: 1_000, attempts: 1, quietWaitMs: 0 },
   },
 };

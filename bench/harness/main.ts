@@ -256,10 +256,27 @@ async function main(): Promise<void> {
     if (manyConfig)
       await many.connectionsRepetition(manySpecs, manyConfig, env, token, attempt, of, log);
   }
-  if (scenarios.has('side-by-side') && !args.profile) {
-    const { rounds, timing } = config.sideBySide;
+  if (scenarios.has('side-by-side')) {
+    // Profiled: one round of 3 s windows, each server profiled while the others run beside it.
+    const rounds = args.profile ? 1 : config.sideBySide.rounds;
+    const timing = args.profile
+      ? { ...config.sideBySide.timing, measureMs: 3_000 }
+      : config.sideBySide.timing;
+    const profileOf = args.profile
+      ? (key: string, server: string) => resolve(profileDir, `${server}-${key}.cpuprofile`)
+      : undefined;
     await attempt(`side by side: ${rounds} rounds`, () =>
-      sideBySideSuite(servers, { ...config, rounds, timing, env, nodeFlags, token, record, log }),
+      sideBySideSuite(servers, {
+        ...config,
+        rounds,
+        timing,
+        env,
+        nodeFlags,
+        token,
+        record,
+        log,
+        profileOf,
+      }),
     );
   }
   if (failures.length > 0) process.exitCode = 1;

@@ -59,6 +59,8 @@ export interface SideBySideRun {
   token: string;
   record: (scenario: string, server: string, value: Throughput) => void;
   log: (line: string) => void;
+  /** With `--profile`: the .cpuprofile of a server's window in a scenario's rounds. */
+  profileOf?: (scenario: string, server: string) => string;
 }
 
 /** Runs `rounds` rounds: per scenario, one window of every server it compares, all at once. */
@@ -83,19 +85,22 @@ export async function sideBySideSuite(specs: ServerSpec[], run: SideBySideRun): 
     for (let round = 0; round < run.rounds; round++) {
       for (const [scenario, names] of Object.entries(COMPARED)) {
         const servers = started.filter((s) => names.includes(s.spec.name));
+        const key = sideBySideKey(scenario === 'broadcast' ? `broadcast-${size}` : scenario);
         const windows = await Promise.all(
-          servers.map(({ server, target }) => {
+          servers.map(({ spec, server, target }) => {
+            const timing = run.profileOf
+              ? { ...run.timing, profile: [run.profileOf(key, spec.name)] }
+              : run.timing;
             if (scenario === 'reqrep') {
               const { connections, inFlight } = run.reqrep;
-              return requestReply(server, target, connections, inFlight, run.timing);
+              return requestReply(server, target, connections, inFlight, timing);
             }
             if (scenario === 'handshakes') {
-              return handshakes(server, target, run.handshakeConcurrency, run.timing);
+              return handshakes(server, target, run.handshakeConcurrency, timing);
             }
-            return roomBroadcast(server, target, size, run);
+            return roomBroadcast(server, target, size, { ...run, timing });
           }),
         );
-        const key = sideBySideKey(scenario === 'broadcast' ? `broadcast-${size}` : scenario);
         servers.forEach(({ spec }, i) => run.record(key, spec.name, windows[i]!));
       }
       run.log(`  side by side: round ${round + 1}/${run.rounds}`);

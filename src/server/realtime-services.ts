@@ -7,7 +7,7 @@ import { GatewayCatalog } from './gateway/gateway-catalog.js';
 import { HandshakeCapacity } from './handshake/handshake-capacity.js';
 import { refreshPrincipal } from './handshake/refresh-principal.js';
 import { UpgradeHandler, type AcceptedUpgrade } from './handshake/upgrade-handler.js';
-import { UpgradeTargets } from './handshake/upgrade-targets.js';
+import { UpgradeTargets } from './gateway/upgrade-targets.js';
 import { DirectHandlers } from './messages/direct-handlers.js';
 import { MessageDispatcher } from './messages/message-dispatcher.js';
 import type { RefreshPrincipal } from './messages/reserved-events.js';

@@ -1,10 +1,10 @@
 import type { WebSocketServer } from 'ws';
 import type { BoundHandler } from '../connection/connection-state.js';
-import type { GatewayCatalog, PathEntry } from '../gateway/gateway-catalog.js';
-import { normalizePath } from '../gateway/gateway-path.js';
+import type { GatewayCatalog, PathEntry } from './gateway-catalog.js';
+import { normalizePath } from './gateway-path.js';
 import type { DirectHandlers } from '../messages/direct-handlers.js';
-import { refreshNeedsRequest } from './refresh-principal.js';
-import type { UpgradeTarget } from './upgrade-handler.js';
+import { refreshNeedsRequest } from '../handshake/refresh-principal.js';
+import type { UpgradeTarget } from '../handshake/upgrade-handler.js';
 
 /** The hooks Nest subscribes per connection when a gateway declares them. */
 const CONNECTION_HOOKS = ['handleConnection', 'handleDisconnect'] as const;
