@@ -27,75 +27,67 @@ describe("Nest's per-connection wiring", () => {
     await Promise.all(apps.splice(0).map((a) => a.close()));
   });
 
+  beforeEach(() => {
+    for (const list of Object.values(seen)) list.length = 0;
+  });
+
   async function start(...gateways: Type[]): Promise<{ app: INestApplication; url: string }> {
     const { app, baseUrl } = await startProbeApp({}, gateways);
     apps.push(app);
     return { app, url: baseUrl };
   }
 
-  async function connect(url: string, user: string, path = '/ws'): Promise<TestSocket> {
-    const socket = await TestSocket.connect(url, { token: sign(user), path });
+  /** The handler map index of a new connection of `user`, once its echo works. */
+  async function mapOf(url: string, user: string): Promise<unknown> {
+    const socket = await TestSocket.connect(url, { token: sign(user) });
     sockets.push(socket);
-    return socket;
+    expect((await socket.request('wiring:echo', { n: 1 }))['data']).toEqual({ n: 1 });
+    return (await socket.request('wiring:map'))['data'];
   }
 
-  /** The handler map index of each socket, and that its echo works. */
-  async function mapsOf(...list: TestSocket[]): Promise<unknown[]> {
-    const indexes: unknown[] = [];
-    for (const socket of list) {
-      expect((await socket.request('wiring:echo', { n: 1 }))['data']).toEqual({ n: 1 });
-      indexes.push((await socket.request('wiring:map'))['data']);
-    }
-    return indexes;
+  /** Two connections (u-a, u-b) to an app of these gateways: their handler map indexes. */
+  async function twoConnections(...gateways: Type[]): Promise<unknown[]> {
+    const { url } = await start(...gateways);
+    return [await mapOf(url, 'u-a'), await mapOf(url, 'u-b')];
   }
 
   it('is skipped when nobody needs it: the connections share their handlers', async () => {
-    const { url } = await start(PlainWiring);
-    const [a, b] = await mapsOf(await connect(url, 'u-a'), await connect(url, 'u-b'));
+    const [a, b] = await twoConnections(PlainWiring);
     expect(typeof a).toBe('number');
     expect(b).toBe(a);
   });
 
   it('runs for a gateway with handleConnection, which sees every connection', async () => {
-    const { url } = await start(HandleConnectionWiring);
-    seen.handleConnection.length = 0;
-    const [a, b] = await mapsOf(await connect(url, 'u-a'), await connect(url, 'u-b'));
+    const [a, b] = await twoConnections(HandleConnectionWiring);
     expect(b).not.toBe(a);
     expect(seen.handleConnection).toEqual(['u-a', 'u-b']);
   });
 
   it('runs for a gateway with onConnectionClose, which hears every close', async () => {
-    const { url } = await start(OnCloseWiring);
-    const [a, b] = await mapsOf(await connect(url, 'u-a'), await connect(url, 'u-b'));
+    const [a, b] = await twoConnections(OnCloseWiring);
     expect(b).not.toBe(a);
-    seen.closed.length = 0;
     await Promise.all(sockets.splice(0).map((s) => s.close(1000)));
     await waitFor(() => seen.closed.length === 2, 'both closes heard');
     expect(seen.closed).toEqual([1000, 1000]);
   });
 
   it('runs when another gateway of the path has a hook and no handler', async () => {
-    const { url } = await start(PlainWiring, HookOnlyGateway);
-    seen.handleConnection.length = 0;
-    const [a, b] = await mapsOf(await connect(url, 'u-a'), await connect(url, 'u-b'));
+    const [a, b] = await twoConnections(PlainWiring, HookOnlyGateway);
     expect(b).not.toBe(a);
     expect(seen.handleConnection).toEqual(['hook-only u-a', 'hook-only u-b']);
   });
 
   it("runs when the app listens to the ws server's connection event", async () => {
-    const { url } = await start(ListenerWiring);
-    seen.listener.length = 0;
-    const [a, b] = await mapsOf(await connect(url, 'u-a'), await connect(url, 'u-b'));
+    const [a, b] = await twoConnections(ListenerWiring);
     expect(b).not.toBe(a);
     expect(seen.listener).toEqual(['u-a /ws', 'u-b /ws']);
   });
 
   it('runs from the moment a connection listener is added, for the connections after', async () => {
     const { app, url } = await start(PlainWiring);
-    const [first] = await mapsOf(await connect(url, 'u-a'));
-    seen.listener.length = 0;
+    const first = await mapOf(url, 'u-a');
     app.get(PlainWiring).server.on('connection', connectionListener);
-    const [second] = await mapsOf(await connect(url, 'u-b'));
+    const second = await mapOf(url, 'u-b');
     expect(second).not.toBe(first);
     expect(seen.listener).toEqual(['u-b /ws']);
   });

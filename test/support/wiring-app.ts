@@ -25,7 +25,8 @@ export const seen = {
   listener: [] as string[],
 };
 
-const listener = (socket: WebSocket, request: IncomingMessage): void => {
+/** A `connection` listener of the app's: it records who connected, and on which URL. */
+export const connectionListener = (socket: WebSocket, request: IncomingMessage): void => {
   seen.listener.push(`${connectionOf(socket)?.userId} ${request.url}`);
 };
 
@@ -67,7 +68,7 @@ export class OnCloseWiring extends WiringHandlers implements OnConnectionClose {
 @RealtimeGateway('/ws')
 export class ListenerWiring extends WiringHandlers implements OnGatewayInit {
   afterInit(server: WsServer): void {
-    server.on('connection', listener);
+    server.on('connection', connectionListener);
   }
 }
 
@@ -78,5 +79,3 @@ export class HookOnlyGateway {
     seen.handleConnection.push(`hook-only ${connectionOf(client)!.userId}`);
   }
 }
-
-export { listener as connectionListener };
