@@ -19,7 +19,7 @@ import type { AcceptedUpgrade } from './handshake/upgrade-handler.js';
 import { RealtimeConfigError } from './realtime.options-validation.js';
 import { offeredSession } from './recovery/offered-session.js';
 import { createServices, type RealtimeServices } from './realtime-services.js';
-import { boundRequestArrival } from './handshake/arrival-deadline.js';
+import { boundRequestArrival, type RequestArrival } from './handshake/arrival-deadline.js';
 
 /** A frame parser for plain gateways, as `WsAdapter.setMessageParser()` takes it (Nest 11+). */
 export type WsMessageParser = (
@@ -44,9 +44,10 @@ export class RealtimeAdapter extends WsAdapter {
   private readonly plain = new PlainGateways();
   private services: RealtimeServices | undefined;
   private attachedTo: HttpServer | undefined;
-  private undoArrival: (() => void) | undefined;
+  private arrival: RequestArrival | undefined;
   /** Plain gateways first (exact path, stock semantics), then the realtime.v1 upgrade. */
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.arrival?.arrived(request);
     if (this.plain.upgrade(request, socket, head)) return;
     if (this.services) return this.services.upgrades.onUpgrade(request, socket, head);
     refuseHandshake(socket, HandshakeException.notFound());
@@ -82,8 +83,8 @@ export class RealtimeAdapter extends WsAdapter {
     this.realtimeServers.add(server);
     this.attach();
     const ms = services.options.limits.headersTimeoutMs;
-    if (ms > 0 && this.attachedTo && !this.undoArrival) {
-      this.undoArrival = boundRequestArrival(this.attachedTo, ms);
+    if (ms > 0 && this.attachedTo && !this.arrival) {
+      this.arrival = boundRequestArrival(this.attachedTo, ms);
     }
     return server;
   }
@@ -143,8 +144,8 @@ export class RealtimeAdapter extends WsAdapter {
 
   override async dispose(): Promise<void> {
     this.attachedTo?.off('upgrade', this.onUpgrade);
-    this.undoArrival?.();
-    this.undoArrival = undefined;
+    this.arrival?.undo();
+    this.arrival = undefined;
     this.attachedTo = undefined;
     this.servers.clear();
     this.plain.clear();
@@ -204,7 +205,9 @@ export class RealtimeAdapter extends WsAdapter {
   private open(services: RealtimeServices, upgrade: AcceptedUpgrade): void {
     const { target, socket, request, principal, transport } = upgrade;
     const resuming = services.options.recovery ? offeredSession(request) : undefined;
-    const state = services.connections.open(socket, target.path, principal, transport, resuming);
+    // Every realtime path's server makes RealtimeSockets (its `WebSocket` option).
+    const ws = socket as RealtimeSocket;
+    const state = services.connections.open(ws, target.path, principal, transport, resuming);
     if (target.keepsRequest) state.upgradeRequest = request;
     this.onConnection(state);
     // Nobody needs Nest's per-connection wiring: the path's handlers are shared (upgrade-targets.ts).

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { upgradeRequest } from '../support/raw-http.js';
-import { expectAlive, installLimitsHarness, start } from '../support/limits-harness.js';
+import { expectAlive, installLimitsHarness, open, start } from '../support/limits-harness.js';
 
 /**
  * Issue 15, slow upgrades: a client that trickles its request headers (slowloris) is cut off
@@ -55,5 +55,16 @@ describe('slow upgrades are bounded', () => {
     expect(slow.socket.destroyed).toBe(false);
     // The app's close waits for its connections: this one would never finish its request.
     slow.socket.destroy();
+  });
+
+  it('an upgrade that arrived in time is never cut off: its WebSocket outlives the bound', async () => {
+    const app = await start({ limits: { headersTimeoutMs: 300 } });
+    const socket = await open(app.baseUrl, 'u-upgraded');
+    // A trickling client connected after it is cut off: the upgraded socket's bound is past too.
+    await closed(trickle(app.port).socket);
+    expect(await socket.request('probe:echo', 'still here', 1)).toEqual({
+      id: 1,
+      data: 'still here',
+    });
   });
 });

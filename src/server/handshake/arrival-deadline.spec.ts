@@ -1,13 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { boundRequestArrival } from './arrival-deadline.js';
+import { boundRequestArrival, type RequestArrival } from './arrival-deadline.js';
 
 const MS = 100;
 
 describe('boundRequestArrival', () => {
   let server: Server;
-  let undo: () => void;
+  let arrival: RequestArrival;
   let accepted: Socket[];
   let port: number;
 
@@ -15,14 +15,14 @@ describe('boundRequestArrival', () => {
     server = createServer((_req, res) => res.end('ok'));
     accepted = [];
     server.on('connection', (socket: Socket) => accepted.push(socket));
-    undo = boundRequestArrival(server, MS);
+    arrival = boundRequestArrival(server, MS);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as AddressInfo).port;
   });
 
   afterEach(async () => {
-    undo();
+    arrival.undo();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });

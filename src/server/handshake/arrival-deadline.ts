@@ -11,10 +11,11 @@ const destroy = (socket: Socket): void => void socket.destroy();
  * for 90 s; near the descriptor limit, a few thousand of them would lock everyone out. One
  * `unref()`ed timer per connection until its first request arrives, and nothing after: the
  * timer and the socket's `close` listener go then (a listener left behind kept its closure and
- * the cleared timer for the connection's lifetime, some 300 bytes per open WebSocket). Returns
- * the way to undo it.
+ * the cleared timer for the connection's lifetime, some 300 bytes per open WebSocket). An HTTP
+ * request clears it by itself; an upgrade is cleared by whoever listens to `upgrade`, first
+ * thing (the adapter: a second `upgrade` listener cost a copy of the listener list per upgrade).
  */
-export function boundRequestArrival(server: HttpServer, ms: number): () => void {
+export function boundRequestArrival(server: HttpServer, ms: number): RequestArrival {
   // The timer rides on the socket under a symbol of this server's (a property, not a WeakMap
   // entry: see connection-map.ts), and is set back to undefined once the request came.
   const TIMER: unique symbol = Symbol('request arrival deadline');
@@ -42,10 +43,17 @@ export function boundRequestArrival(server: HttpServer, ms: number): () => void 
   const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
   server.on(event, connected);
   server.prependListener('request', arrived);
-  server.prependListener('upgrade', arrived);
-  return () => {
-    server.off(event, connected);
-    server.off('request', arrived);
-    server.off('upgrade', arrived);
+  return {
+    arrived,
+    undo: () => {
+      server.off(event, connected);
+      server.off('request', arrived);
+    },
   };
+}
+
+/** A deadline on requests arriving: `arrived` for each upgrade request, `undo` to stop. */
+export interface RequestArrival {
+  arrived(request: IncomingMessage): void;
+  undo(): void;
 }
