@@ -8,9 +8,11 @@ const BEARER_HEADER = /^Bearer +(\S+)$/i;
 function fromHeader(request: IncomingMessage): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
-  const match = BEARER_HEADER.exec(header);
-  if (!match) throw HandshakeException.unauthorized('Authorization header is not "Bearer <token>"');
-  return match[1];
+  if (!BEARER_HEADER.test(header)) {
+    throw HandshakeException.unauthorized('Authorization header is not "Bearer <token>"');
+  }
+  // The token has no whitespace: it is what follows the last space.
+  return header.slice(header.lastIndexOf(' ') + 1);
 }
 
 function fromSubprotocol(request: IncomingMessage): string | undefined {

@@ -24,6 +24,8 @@ export type BoundHandler = ((data: unknown, event: string, client?: object) => u
 };
 
 const NO_HANDLERS: ReadonlyMap<string, BoundHandler> = new Map();
+/** The rooms of every connection that never joined one. */
+const NO_ROOMS: ReadonlySet<string> = new Set();
 /** What `closeInfo` says until the socket has closed (one object for every connection). */
 const NOT_CLOSED: ConnectionCloseInfo = Object.freeze({ code: CloseCode.ABNORMAL, reason: '' });
 
@@ -55,7 +57,6 @@ export interface ConnectionRuntime {
  * hooks run, liveness, its expiry deadline and the disconnect callbacks.
  */
 export class ConnectionState implements RealtimeConnection {
-  readonly rooms = new Set<string>();
   readonly writer: SocketWriter;
   readonly limits: InboundLimits;
   /**
@@ -94,6 +95,8 @@ export class ConnectionState implements RealtimeConnection {
   readonly replay: (state: ConnectionState) => void;
   private readonly mapUser: (principal: RealtimePrincipal) => unknown;
   private ownHandlers: Map<string, BoundHandler> | undefined;
+  /** Its rooms, made at its first join (a set per connection cost every handshake). */
+  private joined: Set<string> | undefined;
   private userFor: RealtimePrincipal | undefined;
   private user: unknown;
 
@@ -130,6 +133,20 @@ export class ConnectionState implements RealtimeConnection {
       this.user = this.mapUser(this.principal);
     }
     return this.user;
+  }
+
+  get rooms(): ReadonlySet<string> {
+    return this.joined ?? NO_ROOMS;
+  }
+
+  /** @internal Only the registry's index (local-index.ts) joins and leaves. */
+  joinRoom(room: string): void {
+    (this.joined ??= new Set()).add(room);
+  }
+
+  /** @internal */
+  leaveRoom(room: string): void {
+    this.joined?.delete(room);
   }
 
   get userId(): string {

@@ -53,16 +53,15 @@ const RATE_EXCEEDED: CloseVerdict = {
  */
 export class InboundLimits {
   private readonly bucket: TokenBucket;
-  private readonly bad: WindowCounter;
-  private readonly limited: WindowCounter;
+  // Made at the first malformed message or rate-limited answer: most connections never have one.
+  private bad: WindowCounter | undefined;
+  private limited: WindowCounter | undefined;
 
   constructor(
     private readonly options: InboundLimitOptions,
     now: number,
   ) {
     this.bucket = new TokenBucket(options.messagesPerSecond, options.messageBurst, now);
-    this.bad = new WindowCounter(options.windowMs);
-    this.limited = new WindowCounter(options.windowMs);
   }
 
   /** Takes a token for one message; false when the client is over its rate. */
@@ -72,11 +71,13 @@ export class InboundLimits {
 
   /** A malformed message: 1008 once the client keeps at it within the window. */
   malformed(now: number): CloseVerdict | undefined {
+    this.bad ??= new WindowCounter(this.options.windowMs);
     return this.bad.add(now) > this.options.maxBadMessages ? TOO_MANY_BAD : undefined;
   }
 
   /** A `RATE_LIMITED` answer is due: 4429 once the client keeps at it within the window. */
   rateLimited(now: number): CloseVerdict | undefined {
+    this.limited ??= new WindowCounter(this.options.windowMs);
     return this.limited.add(now) > this.options.rateLimitedBeforeClose ? RATE_EXCEEDED : undefined;
   }
 }

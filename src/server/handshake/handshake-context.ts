@@ -13,6 +13,9 @@ function parseUrl(request: Pick<IncomingMessage, 'url'>): URL {
   }
 }
 
+/** What `token` holds until a guard asked for it. */
+const UNREAD: unique symbol = Symbol('not read');
+
 /**
  * The guards' view of an upgrade; the URL and the token are read only if a guard asks. A class
  * (its getters on the prototype): an object literal with getters built two closures and two
@@ -23,7 +26,7 @@ class UpgradeContext implements HandshakeContext {
   principal?: RealtimePrincipal;
   // Private fields (#): what a guard read is not a property others can enumerate or copy.
   #parsed: URL | undefined;
-  #found: { value: string | undefined } | undefined;
+  #token: string | undefined | typeof UNREAD = UNREAD;
   readonly #sources: Required<RealtimeTokenSources>;
 
   constructor(
@@ -40,8 +43,10 @@ class UpgradeContext implements HandshakeContext {
 
   get token(): string | undefined {
     // The URL is parsed only if the token is looked for in the query.
-    this.#found ??= { value: extractToken(this.request, () => this.url, this.#sources) };
-    return this.#found.value;
+    if (this.#token === UNREAD) {
+      this.#token = extractToken(this.request, () => this.url, this.#sources);
+    }
+    return this.#token;
   }
 }
 

@@ -75,6 +75,7 @@ describe('EventLog', () => {
     try {
       let now = 0;
       const log = new EventLog(new Logger('Test'), () => now);
+      expect(log.printsDebug()).toBe(false);
       log.write('debug', 'connection_closed', { code: 1000 });
       expect(printed).toEqual([]);
       app.setLogLevels(['error', 'warn', 'log', 'debug']);
@@ -84,6 +85,7 @@ describe('EventLog', () => {
       now = 1000;
       log.write('debug', 'connection_closed', { code: 1002 });
       expect(printed).toEqual(['connection_closed code=1002']);
+      expect(log.printsDebug()).toBe(true);
     } finally {
       Logger.overrideLogger(new ConsoleLogger());
     }

@@ -62,7 +62,7 @@ export class EventLog {
   write(level: EventLevel, event: string, fields: LogFields, trace?: string): void {
     const now = this.now();
     // A debug line nobody prints is not formatted (one is written per close).
-    if (level === 'debug' && !this.debugOn(now)) return;
+    if (level === 'debug' && !this.printsDebug(now)) return;
     let window = this.windows.get(event);
     if (!window || now - window.start >= WINDOW_MS) {
       const suppressed = window?.suppressed ?? 0;
@@ -85,7 +85,7 @@ export class EventLog {
    * Whether debug lines are printed, asked at most once a second (Nest's check sorts the app's
    * levels each time): a level changed at run time applies within a second.
    */
-  private debugOn(now: number): boolean {
+  printsDebug(now = this.now()): boolean {
     if (now - this.debugAskedAt >= 1000 || now < this.debugAskedAt) {
       this.debugAskedAt = now;
       this.debugEnabled = debugEnabled(this.logger);

@@ -34,7 +34,8 @@ export class BusSubscriptions {
 
   /** The connection's next replies wait until the bus confirmed the interest's subscription. */
   awaitedBy(connection: ConnectionState, interest: Interest): void {
-    const pending = this.pending.get(interest);
+    // Mostly none is pending (a new interest's is, briefly): then the key is not even hashed.
+    const pending = this.pending.size > 0 ? this.pending.get(interest) : undefined;
     if (!pending) return;
     const before = connection.subscribing;
     const waited: Promise<void> = (before ? Promise.all([before, pending]) : pending).then(() => {

@@ -79,12 +79,12 @@ export class LocalIndex {
   }
 
   join(connection: ConnectionState, room: string): void {
-    connection.rooms.add(room);
+    connection.joinRoom(room);
     if (addTo(this.rooms, room, connection)) this.changes.gained(roomInterest(room));
   }
 
   leave(connection: ConnectionState, room: string): void {
-    connection.rooms.delete(room);
+    connection.leaveRoom(room);
     this.unindex(room, connection);
   }
 
