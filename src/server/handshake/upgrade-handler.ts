@@ -13,13 +13,8 @@ import { handshakeContext } from './handshake-context.js';
 import type { HandshakeGuard } from './handshake-guard.js';
 import type { Meter } from '../metrics/meter.js';
 import { EventLog } from '../logging/event-log.js';
-import { refuseHandshake } from './reject-handshake.js';
+import { destroySocket, refuseHandshake } from './reject-handshake.js';
 import { runHandshakeGuards } from './run-handshake-guards.js';
-
-/** Shared by every upgrade (`this` is the socket): no closure per upgrade. */
-function destroySocket(this: Duplex): void {
-  this.destroy();
-}
 
 /** A gateway path that accepts upgrades: its guards and the `ws` server that completes them. */
 export interface UpgradeTarget {
@@ -82,8 +77,6 @@ export class UpgradeHandler {
   };
 
   private handle(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // A peer may reset the connection while the token is verified; that must not crash us.
-    socket.on('error', destroySocket);
     const { options, capacity, logger } = this.deps;
     const target = this.deps.resolve(requestPath(request));
     if (!target) return this.refuse(socket, HandshakeException.notFound(), request);
@@ -101,9 +94,16 @@ export class UpgradeHandler {
       return this.refuse(socket, error as HandshakeException, request);
     }
     if (!(outcome instanceof Promise)) return this.accept(target, request, socket, head, outcome);
+    // A peer may reset the connection while the token is verified: that must not crash us. (Done
+    // synchronously, no event can come in between: ws listens from `handleUpgrade` on, and a
+    // refusal from its answer on.)
     capacity.pending++;
+    socket.on('error', destroySocket);
     outcome
-      .finally(() => capacity.pending--)
+      .finally(() => {
+        capacity.pending--;
+        socket.off('error', destroySocket);
+      })
       .then(
         (principal) => this.accept(target, request, socket, head, principal),
         (error: HandshakeException) => this.refuse(socket, error, request),
@@ -124,7 +124,6 @@ export class UpgradeHandler {
     const lateRefusal = capacity.check(false) ?? capacity.checkUser(principal);
     if (lateRefusal) return this.refuse(socket, lateRefusal, request);
     if (socket.destroyed || !socket.writable) return;
-    socket.off('error', destroySocket);
     target.server.handleUpgrade(request, socket, head, (ws) => {
       this.deps.meter?.handshake(101);
       this.deps.open({ target, socket: ws, request, principal, transport: socket });
