@@ -205,9 +205,7 @@ export class RealtimeAdapter extends WsAdapter {
   private open(services: RealtimeServices, upgrade: AcceptedUpgrade): void {
     const { target, socket, request, principal, transport } = upgrade;
     const resuming = services.options.recovery ? offeredSession(request) : undefined;
-    // Every realtime path's server makes RealtimeSockets (its `WebSocket` option).
-    const ws = socket as RealtimeSocket;
-    const state = services.connections.open(ws, target.path, principal, transport, resuming);
+    const state = services.connections.open(socket, target.path, principal, transport, resuming);
     if (target.keepsRequest) state.upgradeRequest = request;
     this.onConnection(state);
     // Nobody needs Nest's per-connection wiring: the path's handlers are shared (upgrade-targets.ts).

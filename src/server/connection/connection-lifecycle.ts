@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Duplex } from 'node:stream';
-import type { RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/index.js';
 import type { RealtimePrincipal } from '../auth/principal.js';
 import { within } from '../common/within.js';
@@ -9,10 +9,10 @@ import { EventLog } from '../logging/event-log.js';
 import type { Meter } from '../metrics/meter.js';
 import type { ResolvedRealtimeOptions } from '../realtime.options.js';
 import { ConnectionSession } from '../recovery/connection-session.js';
+import { attachState, stateOf } from './connection-map.js';
 import { ConnectionState } from './connection-state.js';
 import type { InboundLimitOptions } from './inbound-limits.js';
 import type { Heartbeat } from './heartbeat.js';
-import type { RealtimeSocket, SocketEvents } from './realtime-socket.js';
 import { clearExpiry, scheduleExpiry } from './token-expiry.js';
 
 /** Closes a server makes in the normal course of things (a drain, a restart). */
@@ -54,20 +54,37 @@ export interface ConnectionLifecycleDeps {
 export class ConnectionLifecycle {
   private readonly disconnectWork = new Set<Promise<unknown>>();
   private readonly events: EventLog;
+  // One of each for every socket (`this` is the socket, its state found by `stateOf`): a
+  // closure, or a `once` wrapper, per socket and event cost ~100 bytes each per connection.
   private readonly replay: (state: ConnectionState) => void;
-  /** Every socket's events (see `RealtimeSocket`): nothing is added to a socket per connection. */
-  private readonly socketEvents: SocketEvents;
+  private readonly onError: (this: WebSocket, error: Error) => void;
+  private readonly onPong: (this: WebSocket) => void;
+  private readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
+  private readonly onMessage: (this: WebSocket, raw: RawData, isBinary: boolean) => void;
   /** The inbound limits every connection starts with (the options are fixed once resolved). */
   private readonly limits: InboundLimitOptions;
 
   constructor(private readonly deps: ConnectionLifecycleDeps) {
     const { inbound, logger } = deps;
     this.events = new EventLog(logger);
+    const closed = (state: ConnectionState, code: number, reason: Buffer): void =>
+      this.closed(state, code, reason);
     this.replay = (state) => inbound.replay(state);
-    this.socketEvents = {
-      message: (state, raw, isBinary) => inbound.onMessage(state, raw, isBinary),
-      close: (state, code, reason) => this.closed(state, code, reason),
-      error: (state, error) => logger.debug?.(`Socket ${state.id}: ${error.message}`),
+    this.onError = function (error) {
+      logger.debug?.(`Socket ${stateOf(this)?.id}: ${error.message}`);
+    };
+    this.onPong = function () {
+      const state = stateOf(this);
+      if (state) state.alive = true;
+    };
+    // ws emits `close` once per socket.
+    this.onClose = function (code, reason) {
+      const state = stateOf(this);
+      if (state) closed(state, code, reason);
+    };
+    this.onMessage = function (raw, isBinary) {
+      const state = stateOf(this);
+      if (state) inbound.onMessage(state, raw, isBinary);
     };
     const { limits } = deps.options;
     this.limits = {
@@ -84,7 +101,7 @@ export class ConnectionLifecycle {
    * session its upgrade named (its pushes are held from now until `$resume` is answered).
    */
   open(
-    socket: RealtimeSocket,
+    socket: WebSocket,
     path: string,
     principal: RealtimePrincipal,
     transport: Duplex,
@@ -101,10 +118,14 @@ export class ConnectionLifecycle {
     });
     if (meter) meter.opened++;
     if (resuming !== undefined) state.session = new ConnectionSession(resuming);
-    socket.watch(state, this.socketEvents);
+    attachState(socket, state);
     list.add(state);
     heartbeat.track(state);
     scheduleExpiry(state, options.jwt.clockToleranceSec * 1000);
+    socket.on('error', this.onError);
+    socket.on('pong', this.onPong);
+    socket.on('message', this.onMessage);
+    socket.on('close', this.onClose);
     return state;
   }
 

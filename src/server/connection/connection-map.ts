@@ -6,7 +6,7 @@ import type { RealtimeConnection } from './realtime-connection.js';
  * property on the socket, not a WeakMap: a WeakMap entry per connection is an ephemeron the
  * garbage collector handles apart on every cycle, and its lookup costs more than a property's.
  */
-export const STATE: unique symbol = Symbol('nestjs-realtime connection state');
+const STATE: unique symbol = Symbol('nestjs-realtime connection state');
 
 type Linked = { [STATE]?: ConnectionState };
 
