@@ -18,7 +18,8 @@ import { ready, REDIS_PREFIX, REDIS_URL, VARIANT, verifyBearer, type Principal }
 interface Client {
   socket: WebSocket;
   principal: Principal;
-  rooms: Set<string>;
+  /** Made at its first join, as nestjs-realtime does (most connections never join one). */
+  rooms: Set<string> | undefined;
   /** The TCP socket under `socket` (what the upgrade handed over), corked per turn. */
   transport: Duplex;
   corked: boolean;
@@ -76,7 +77,7 @@ function deliver(room: string, frame: Buffer): void {
 }
 
 function join(client: Client, room: string): Promise<unknown> {
-  client.rooms.add(room);
+  (client.rooms ??= new Set()).add(room);
   let members = rooms.get(room);
   if (!members) rooms.set(room, (members = new Set()));
   members.add(client);
@@ -146,7 +147,7 @@ server.on('upgrade', (request, socket, head) => {
     const client: Client = {
       socket: ws,
       principal,
-      rooms: new Set(),
+      rooms: undefined,
       transport: socket,
       corked: false,
       alive: true,
@@ -160,7 +161,7 @@ server.on('upgrade', (request, socket, head) => {
     });
     ws.once('close', () => {
       clients.delete(client);
-      for (const room of client.rooms) leave(client, room);
+      for (const room of client.rooms ?? []) leave(client, room);
     });
   });
 });
