@@ -15,6 +15,8 @@ export const FULL = {
   /** Rounds of windows of the floor and the module loaded at the same time (side-by-side.ts). */
   sideBySide: {
     rounds: 25,
+    /** Fresh server processes for each fifth of the rounds (see side-by-side.ts). */
+    starts: 5,
     timing: { warmupMs: 300, measureMs: 1_000, attempts: 1, quietWaitMs: 0 },
   },
 };
@@ -31,5 +33,9 @@ export const QUICK: typeof FULL = {
   scaleout: { instances: [1, 2, 4], subscribers: 10 },
   timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 },
   settleMs: 50,
-  sideBySide: { rounds: 1, timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 } },
+  sideBySide: {
+    rounds: 1,
+    starts: 1,
+    timing: { warmupMs: 50, measureMs: 150, attempts: 1, quietWaitMs: 0 },
+  },
 };

@@ -269,6 +269,7 @@ async function main(): Promise<void> {
       sideBySideSuite(servers, {
         ...config,
         rounds,
+        starts: config.sideBySide.starts,
         timing,
         env,
         nodeFlags,

@@ -49,6 +49,8 @@ const COMPARED: Record<'reqrep' | 'broadcast' | 'handshakes', string[]> = {
 
 export interface SideBySideRun {
   rounds: number;
+  /** How many times the servers are started, each for an equal share of the rounds. */
+  starts: number;
   timing: Timing;
   reqrep: { connections: number; inFlight: number };
   handshakeConcurrency: number;
@@ -63,7 +65,13 @@ export interface SideBySideRun {
   profileOf?: (scenario: string, server: string) => string;
 }
 
-/** Runs `rounds` rounds: per scenario, one window of every server it compares, all at once. */
+/**
+ * Runs `rounds` rounds: per scenario, one window of every server it compares, all at once. The
+ * servers are started anew for each of `starts` groups of rounds: a process's JIT and heap
+ * layout make it a little faster or slower for its whole life (the same code's request/reply
+ * median moved between 0.84× and 0.87× from run to run, further than the rounds of one run
+ * spread), so one start per run would carry that luck into the verdict.
+ */
 export async function sideBySideSuite(specs: ServerSpec[], run: SideBySideRun): Promise<void> {
   const wanted = new Set([...COMPARED.reqrep, ...COMPARED.handshakes]);
   const chosen = specs.filter((s) => wanted.has(s.name));
@@ -72,7 +80,31 @@ export async function sideBySideSuite(specs: ServerSpec[], run: SideBySideRun): 
     return;
   }
   chosen.push(IDLE_APP_SPEC);
-  const started: { spec: ServerSpec; server: ServerProcess; target: Target }[] = [];
+  const starts = Math.max(1, Math.min(run.starts, run.rounds));
+  let round = 0;
+  for (let start = 0; start < starts; start++) {
+    // The rounds spread evenly over the starts (25 over 5: 5 each).
+    const until = Math.round(((start + 1) * run.rounds) / starts);
+    const started = await startAll(chosen, run);
+    try {
+      for (; round < until; round++) {
+        await oneRound(started, run);
+        run.log(`  side by side: round ${round + 1}/${run.rounds} (start ${start + 1}/${starts})`);
+      }
+    } finally {
+      await Promise.all(started.map(({ server }) => server.stop()));
+    }
+  }
+}
+
+interface Started {
+  spec: ServerSpec;
+  server: ServerProcess;
+  target: Target;
+}
+
+async function startAll(chosen: ServerSpec[], run: SideBySideRun): Promise<Started[]> {
+  const started: Started[] = [];
   try {
     for (const spec of chosen) {
       const server = await ServerProcess.start(spec, run.env, run.nodeFlags);
@@ -81,32 +113,35 @@ export async function sideBySideSuite(specs: ServerSpec[], run: SideBySideRun): 
       // One connection first, so that no window pays for a cold server.
       await (await Conn.open(started.at(-1)!.target)).close();
     }
-    const size = Math.min(...run.broadcastSizes);
-    for (let round = 0; round < run.rounds; round++) {
-      for (const [scenario, names] of Object.entries(COMPARED)) {
-        const servers = started.filter((s) => names.includes(s.spec.name));
-        const key = sideBySideKey(scenario === 'broadcast' ? `broadcast-${size}` : scenario);
-        const windows = await Promise.all(
-          servers.map(({ spec, server, target }) => {
-            const timing = run.profileOf
-              ? { ...run.timing, profile: [run.profileOf(key, spec.name)] }
-              : run.timing;
-            if (scenario === 'reqrep') {
-              const { connections, inFlight } = run.reqrep;
-              return requestReply(server, target, connections, inFlight, timing);
-            }
-            if (scenario === 'handshakes') {
-              return handshakes(server, target, run.handshakeConcurrency, timing);
-            }
-            return roomBroadcast(server, target, size, { ...run, timing });
-          }),
-        );
-        servers.forEach(({ spec }, i) => run.record(key, spec.name, windows[i]!));
-      }
-      run.log(`  side by side: round ${round + 1}/${run.rounds}`);
-    }
-  } finally {
+    return started;
+  } catch (error) {
     await Promise.all(started.map(({ server }) => server.stop()));
+    throw error;
+  }
+}
+
+/** Per scenario, one window of every server it compares, all at once. */
+async function oneRound(started: Started[], run: SideBySideRun): Promise<void> {
+  const size = Math.min(...run.broadcastSizes);
+  for (const [scenario, names] of Object.entries(COMPARED)) {
+    const servers = started.filter((s) => names.includes(s.spec.name));
+    const key = sideBySideKey(scenario === 'broadcast' ? `broadcast-${size}` : scenario);
+    const windows = await Promise.all(
+      servers.map(({ spec, server, target }) => {
+        const timing = run.profileOf
+          ? { ...run.timing, profile: [run.profileOf(key, spec.name)] }
+          : run.timing;
+        if (scenario === 'reqrep') {
+          const { connections, inFlight } = run.reqrep;
+          return requestReply(server, target, connections, inFlight, timing);
+        }
+        if (scenario === 'handshakes') {
+          return handshakes(server, target, run.handshakeConcurrency, timing);
+        }
+        return roomBroadcast(server, target, size, { ...run, timing });
+      }),
+    );
+    servers.forEach(({ spec }, i) => run.record(key, spec.name, windows[i]!));
   }
 }
 
